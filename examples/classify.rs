@@ -1,0 +1,135 @@
+//! Classify one article: a readable table of document labels with their
+//! evidence sentences, or the whole analysis as JSON.
+//!
+//! ```text
+//! cargo run --release --example classify -- examples/data/001_1bab8556ee00fa53.txt
+//! cat article.txt | cargo run --release --example classify -- - --json
+//! ```
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+use framelens::{BackendKind, Classifier, DocumentAnalysis, DocumentLabel, Taxonomy};
+
+#[derive(Parser, Debug)]
+#[command(about = "Find frames and narratives in one news article")]
+struct Args {
+    /// Article to classify (UTF-8 text), or `-` for standard input.
+    input: String,
+    /// Taxonomy: a built-in name (media-frames, semeval2025-narratives,
+    /// persuasion-techniques) or a path to a .toml/.json file.
+    #[arg(long, default_value = "media-frames")]
+    taxonomy: String,
+    /// Model directory (default: $FRAMELENS_MODELS, then ./models).
+    #[arg(long)]
+    models: Option<PathBuf>,
+    /// Encoder backend: onnx or rust-bert.
+    #[arg(long, default_value = "onnx")]
+    backend: BackendKind,
+    /// Document threshold in [0, 1] for categories without their own.
+    #[arg(long)]
+    threshold: Option<f32>,
+    /// Worker threads (default: $FRAMELENS_THREADS, then all cores).
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Print the whole analysis as JSON.
+    #[arg(long)]
+    json: bool,
+    /// Labels shown in the table, undecided ones included.
+    #[arg(long, default_value_t = 5)]
+    top: usize,
+}
+
+fn main() -> ExitCode {
+    match run(Args::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
+    let text = if args.input == "-" {
+        let mut s = String::new();
+        std::io::stdin().read_to_string(&mut s).map_err(|e| format!("standard input: {e}"))?;
+        s
+    } else {
+        std::fs::read_to_string(&args.input).map_err(|e| format!("{}: {e}", args.input))?
+    };
+    let mut builder = Classifier::builder()
+        .taxonomy(Taxonomy::from_name_or_path(&args.taxonomy)?)
+        .backend(args.backend);
+    if let Some(dir) = args.models {
+        builder = builder.models_dir(dir);
+    }
+    if let Some(t) = args.threshold {
+        builder = builder.threshold(t);
+    }
+    if let Some(n) = args.threads {
+        builder = builder.threads(n);
+    }
+    let classifier = builder.build()?;
+    let analysis = classifier.classify(&text)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&analysis)?);
+    } else {
+        print_table(&analysis, args.top);
+    }
+    Ok(())
+}
+
+fn print_table(a: &DocumentAnalysis, top: usize) {
+    println!("taxonomy: {}   encoder: {}   sentences: {}", a.taxonomy, a.encoder, a.sentences.len());
+    if let Some(domain) = &a.domain {
+        println!("domain: {domain}");
+    }
+    if let Some(coarse) = &a.coarse {
+        println!("\nnarratives:");
+        print_labels(a, coarse);
+        println!("\nsub-narratives:");
+    } else {
+        println!("\nlabels:");
+    }
+    print_labels(a, &a.labels);
+    let decided: Vec<&str> = a.labels.iter().map(|l| l.label.as_str()).collect();
+    let rest: Vec<String> = a
+        .document_scores
+        .iter()
+        .filter(|s| !decided.contains(&s.label.as_str()))
+        .take(top.saturating_sub(decided.len()))
+        .map(|s| format!("{} {:.2}", s.label, s.score))
+        .collect();
+    if !rest.is_empty() {
+        println!("\nbelow threshold: {}", rest.join(", "));
+    }
+    let long = a.sentences.iter().filter(|s| s.is_long()).count();
+    if long > 0 {
+        println!("\nnote: {long} sentence(s) exceeded the model's token limit and were embedded in overlapping windows");
+    }
+}
+
+fn print_labels(a: &DocumentAnalysis, labels: &[DocumentLabel]) {
+    if labels.is_empty() {
+        println!("  (none above threshold)");
+    }
+    for l in labels {
+        println!("  {:<48} {:.2}", l.label, l.score);
+        for &i in &l.evidence {
+            if let Some(s) = a.sentences.get(i) {
+                println!("      [{i:>3}] {}", shorten(&s.text, 110));
+            }
+        }
+    }
+}
+
+fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let cut: String = s.chars().take(max - 1).collect();
+    format!("{cut}…")
+}

@@ -1,0 +1,81 @@
+//! Results: what `classify` returns. Every type is serde, with byte offsets
+//! into the caller's text and scores sorted high to low.
+
+use serde::{Deserialize, Serialize};
+
+/// A label and its score in [0, 1].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LabelScore {
+    pub label: String,
+    pub score: f32,
+}
+
+/// One sentence of the input with its per-category scores.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Sentence {
+    /// Byte offset of the first byte in the input.
+    pub start: usize,
+    /// Byte offset one past the last byte.
+    pub end: usize,
+    /// `input[start..end]`.
+    pub text: String,
+    /// Word pieces, special tokens excluded.
+    pub tokens: usize,
+    /// How many overlapping windows the encoder needed: more than 1 means the
+    /// sentence was longer than the model's limit and was embedded in parts.
+    pub windows: usize,
+    /// Every category's score for this sentence, high to low.
+    pub scores: Vec<LabelScore>,
+}
+
+impl Sentence {
+    /// True when the sentence exceeded the model's token limit.
+    pub fn is_long(&self) -> bool {
+        self.windows > 1
+    }
+}
+
+/// A document-level label with the sentences that carry it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DocumentLabel {
+    pub label: String,
+    /// Document score in [0, 1].
+    pub score: f32,
+    /// Indices into `sentences`, strongest first.
+    pub evidence: Vec<usize>,
+}
+
+/// The analysis of one document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DocumentAnalysis {
+    /// Name of the taxonomy used.
+    pub taxonomy: String,
+    /// The encoder backend and model.
+    pub encoder: String,
+    /// `zero-shot` or `head:<file>`.
+    pub scorer: String,
+    /// Domain chosen for taxonomies with domains (e.g. `URW`, `CC`), `None` when neither.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain: Option<String>,
+    /// The sentences, in text order.
+    pub sentences: Vec<Sentence>,
+    /// The document's labels (fine labels for two-level taxonomies), high to low.
+    pub labels: Vec<DocumentLabel>,
+    /// For two-level taxonomies: the coarse labels, high to low.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coarse: Option<Vec<DocumentLabel>>,
+    /// Every category's document score, high to low (decided or not).
+    pub document_scores: Vec<LabelScore>,
+}
+
+impl DocumentAnalysis {
+    /// The label names, high to low.
+    pub fn label_names(&self) -> Vec<&str> {
+        self.labels.iter().map(|l| l.label.as_str()).collect()
+    }
+
+    /// The document score of a label, if the taxonomy has it.
+    pub fn score_of(&self, label: &str) -> Option<f32> {
+        self.document_scores.iter().find(|s| s.label == label).map(|s| s.score)
+    }
+}

@@ -1,0 +1,406 @@
+//! The classifier: one builder that does all I/O, then pure computation on `&self`.
+
+use std::path::PathBuf;
+
+use ndarray::Array2;
+
+use crate::aggregate::{self, DecisionConfig, Pooling};
+use crate::analysis::{DocumentAnalysis, LabelScore, Sentence};
+use crate::encode::{EncoderConfig, Embeddings, TextEncoder};
+use crate::error::{Error, Result};
+use crate::models;
+use crate::score::{MemberTexts, ZeroShot};
+use crate::segment::{Segmenter, SegmenterConfig, Span};
+use crate::taxonomy::Taxonomy;
+
+/// Environment variable capping the number of threads.
+pub const THREADS_ENV: &str = "FRAMELENS_THREADS";
+
+/// Which encoder backend runs the model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BackendKind {
+    /// ONNX Runtime (feature `onnx`, default).
+    #[default]
+    Onnx,
+    /// libtorch through rust-bert (feature `rust-bert`).
+    RustBert,
+}
+
+impl std::str::FromStr for BackendKind {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "onnx" => Ok(BackendKind::Onnx),
+            "rust-bert" => Ok(BackendKind::RustBert),
+            other => Err(Error::InvalidSetting {
+                name: "backend",
+                reason: format!("`{other}` is not a backend; use `onnx` or `rust-bert`"),
+            }),
+        }
+    }
+}
+
+/// Builds a [`Classifier`].
+#[derive(Debug, Clone, Default)]
+pub struct ClassifierBuilder {
+    taxonomy: Option<Taxonomy>,
+    models_dir: Option<PathBuf>,
+    threads: Option<usize>,
+    backend: BackendKind,
+    encoder: EncoderConfig,
+    segmenter: SegmenterConfig,
+    decision: Option<DecisionConfig>,
+}
+
+impl ClassifierBuilder {
+    /// The taxonomy to score against (default: Media Frames).
+    pub fn taxonomy(mut self, taxonomy: Taxonomy) -> Self {
+        self.taxonomy = Some(taxonomy);
+        self
+    }
+
+    /// Directory holding the models (default: `$FRAMELENS_MODELS`, then `./models`).
+    pub fn models_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.models_dir = Some(dir.into());
+        self
+    }
+
+    /// Worker threads (default: `$FRAMELENS_THREADS`, then all cores).
+    pub fn threads(mut self, threads: usize) -> Self {
+        self.threads = Some(threads);
+        self
+    }
+
+    /// The encoder backend.
+    pub fn backend(mut self, backend: BackendKind) -> Self {
+        self.backend = backend;
+        self
+    }
+
+    /// Sentences per encoder batch.
+    pub fn batch_size(mut self, batch_size: usize) -> Self {
+        self.encoder.batch_size = batch_size;
+        self
+    }
+
+    /// Encoder settings.
+    pub fn encoder_config(mut self, config: EncoderConfig) -> Self {
+        self.encoder = config;
+        self
+    }
+
+    /// Sentence splitting settings.
+    pub fn segmenter_config(mut self, config: SegmenterConfig) -> Self {
+        self.segmenter = config;
+        self
+    }
+
+    /// Document decision settings (default depends on the taxonomy).
+    pub fn decision(mut self, decision: DecisionConfig) -> Self {
+        self.decision = Some(decision);
+        self
+    }
+
+    /// Document threshold for categories without their own.
+    pub fn threshold(mut self, threshold: f32) -> Self {
+        let mut d = self.decision.take().unwrap_or_default();
+        d.threshold = threshold;
+        self.decision = Some(d);
+        self
+    }
+
+    /// Load the model, embed the taxonomy and fit the score calibration.
+    pub fn build(self) -> Result<Classifier> {
+        let taxonomy = match self.taxonomy {
+            Some(t) => t,
+            None => Taxonomy::builtin("media-frames")?,
+        };
+        let threads = resolve_threads(self.threads)?;
+        let decision = self.decision.unwrap_or_else(|| default_decision(&taxonomy));
+        if !(0.0..=1.0).contains(&decision.threshold) {
+            return Err(Error::InvalidSetting {
+                name: "threshold",
+                reason: format!("{} is outside [0, 1]", decision.threshold),
+            });
+        }
+        let models_dir = models::resolve_models_dir(self.models_dir.as_deref());
+        let encoder = load_encoder(self.backend, &models_dir, threads, self.encoder)?;
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .thread_name(|i| format!("framelens-{i}"))
+            .build()
+            .map_err(|e| Error::InvalidSetting { name: "threads", reason: e.to_string() })?;
+
+        let members = MemberTexts::of(&taxonomy);
+        let (member_vectors, background) = pool.install(|| -> Result<_> {
+            let texts: Vec<&str> = members.texts.iter().map(String::as_str).collect();
+            let bg: Vec<&str> = taxonomy.background.iter().map(String::as_str).collect();
+            Ok((encoder.embed(&texts)?.vectors, encoder.embed(&bg)?.vectors))
+        })?;
+        let scorer = ZeroShot::new(&taxonomy, &members, member_vectors, background.view());
+        Ok(Classifier {
+            taxonomy,
+            encoder,
+            segmenter: Segmenter::new(self.segmenter),
+            scorer,
+            decision,
+            pool,
+            threads,
+        })
+    }
+}
+
+fn resolve_threads(explicit: Option<usize>) -> Result<usize> {
+    let from_env = || {
+        std::env::var(THREADS_ENV).ok().filter(|v| !v.trim().is_empty()).map(|v| {
+            v.trim().parse::<usize>().map_err(|_| Error::InvalidSetting {
+                name: "threads",
+                reason: format!("{THREADS_ENV}=`{v}` is not a whole number"),
+            })
+        })
+    };
+    let n = match explicit {
+        Some(n) => n,
+        None => match from_env() {
+            Some(n) => n?,
+            None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        },
+    };
+    if n == 0 {
+        return Err(Error::InvalidSetting { name: "threads", reason: "must be at least 1".into() });
+    }
+    Ok(n)
+}
+
+/// Pooling and threshold that suit each kind of taxonomy.
+pub fn default_decision(taxonomy: &Taxonomy) -> DecisionConfig {
+    match taxonomy.name.as_str() {
+        "media-frames" => DecisionConfig { pooling: Pooling::TopK(3), threshold: 0.5, ..DecisionConfig::default() },
+        _ => DecisionConfig::default(),
+    }
+}
+
+fn load_encoder(kind: BackendKind, models_dir: &std::path::Path, threads: usize, config: EncoderConfig) -> Result<TextEncoder> {
+    models::require_dir(models_dir.to_path_buf(), "model directory")?;
+    match kind {
+        BackendKind::Onnx => {
+            #[cfg(feature = "onnx")]
+            {
+                let dir = models::require_dir(models_dir.join(models::MINILM_INT8), "int8 all-MiniLM-L6-v2 directory")?;
+                let tokenizer = crate::encode::load_tokenizer(&models::require_file(dir.join("tokenizer.json"), "tokenizer.json")?)?;
+                let model = models::require_file(dir.join("model.onnx"), "ONNX model")?;
+                let library = models::onnxruntime_library(models_dir);
+                let backend = crate::encode::onnx::OnnxBackend::load(&model, &library, threads, "onnx:all-MiniLM-L6-v2-int8")?;
+                TextEncoder::new(tokenizer, Box::new(backend), config)
+            }
+            #[cfg(not(feature = "onnx"))]
+            {
+                let _ = (threads, config);
+                Err(Error::BackendUnavailable("onnx".into()))
+            }
+        }
+        BackendKind::RustBert => {
+            let _ = (threads, config);
+            Err(Error::BackendUnavailable("rust-bert".into()))
+        }
+    }
+}
+
+/// Scores news text against a taxonomy. Cheap to share: `Send + Sync`.
+pub struct Classifier {
+    taxonomy: Taxonomy,
+    encoder: TextEncoder,
+    segmenter: Segmenter,
+    scorer: ZeroShot,
+    decision: DecisionConfig,
+    pool: rayon::ThreadPool,
+    threads: usize,
+}
+
+impl std::fmt::Debug for Classifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Classifier")
+            .field("taxonomy", &self.taxonomy.name)
+            .field("encoder", &self.encoder)
+            .field("decision", &self.decision)
+            .field("threads", &self.threads)
+            .finish()
+    }
+}
+
+/// A document split into sentences, before encoding.
+struct Prepared<'a> {
+    text: &'a str,
+    spans: Vec<Span>,
+}
+
+impl Classifier {
+    /// Start building a classifier.
+    pub fn builder() -> ClassifierBuilder {
+        ClassifierBuilder::default()
+    }
+
+    /// The taxonomy in use.
+    pub fn taxonomy(&self) -> &Taxonomy {
+        &self.taxonomy
+    }
+
+    /// The decision settings in use.
+    pub fn decision(&self) -> &DecisionConfig {
+        &self.decision
+    }
+
+    /// The zero-shot scorer (its calibration, raw similarities).
+    pub fn zero_shot(&self) -> &ZeroShot {
+        &self.scorer
+    }
+
+    /// The sentence splitter.
+    pub fn segmenter(&self) -> &Segmenter {
+        &self.segmenter
+    }
+
+    /// Number of worker threads.
+    pub fn threads(&self) -> usize {
+        self.threads
+    }
+
+    /// Encoder name, e.g. `onnx:all-MiniLM-L6-v2-int8`.
+    pub fn encoder_name(&self) -> &str {
+        self.encoder.backend_name()
+    }
+
+    /// Embed texts (one vector each) on the classifier's threads.
+    pub fn embed(&self, texts: &[&str]) -> Result<Embeddings> {
+        self.pool.install(|| self.encoder.embed(texts))
+    }
+
+    /// Classify one document, using all the classifier's threads.
+    pub fn classify(&self, text: &str) -> Result<DocumentAnalysis> {
+        let prepared = self.prepare(text)?;
+        let embedded = self.pool.install(|| self.encoder.embed(&sentence_texts(&prepared)))?;
+        Ok(self.analyse(&prepared, &embedded, 0))
+    }
+
+    /// Classify one document on the calling thread only.
+    pub fn classify_sequential(&self, text: &str) -> Result<DocumentAnalysis> {
+        let prepared = self.prepare(text)?;
+        let embedded = self.encoder.embed_sequential(&sentence_texts(&prepared))?;
+        Ok(self.analyse(&prepared, &embedded, 0))
+    }
+
+    /// Classify many documents on the classifier's threads. Sentences of all
+    /// documents are batched together by length. One result per text, in order:
+    /// an empty text gives its own error and does not stop the others.
+    pub fn classify_batch(&self, texts: &[&str]) -> Vec<Result<DocumentAnalysis>> {
+        self.pool.install(|| self.batch(texts, true))
+    }
+
+    /// [`Classifier::classify_batch`] on the calling thread only.
+    pub fn classify_batch_sequential(&self, texts: &[&str]) -> Vec<Result<DocumentAnalysis>> {
+        self.batch(texts, false)
+    }
+
+    fn batch(&self, texts: &[&str], parallel: bool) -> Vec<Result<DocumentAnalysis>> {
+        use rayon::prelude::*;
+        let prepared: Vec<Result<Prepared<'_>>> = if parallel {
+            texts.par_iter().map(|t| self.prepare(t)).collect()
+        } else {
+            texts.iter().map(|t| self.prepare(t)).collect()
+        };
+        let mut all: Vec<&str> = Vec::new();
+        let mut offsets = Vec::with_capacity(prepared.len());
+        for p in prepared.iter().flatten() {
+            offsets.push(all.len());
+            all.extend(sentence_texts(p));
+        }
+        let embedded = if parallel { self.encoder.embed(&all) } else { self.encoder.embed_sequential(&all) };
+        let embedded = match embedded {
+            Ok(e) => e,
+            // Attribute the failure to the documents that cause it.
+            Err(_) => {
+                return prepared
+                    .into_iter()
+                    .map(|p| {
+                        let p = p?;
+                        let e = if parallel {
+                            self.encoder.embed(&sentence_texts(&p))
+                        } else {
+                            self.encoder.embed_sequential(&sentence_texts(&p))
+                        }?;
+                        Ok(self.analyse(&p, &e, 0))
+                    })
+                    .collect()
+            }
+        };
+        let mut next = offsets.into_iter();
+        prepared
+            .into_iter()
+            .map(|p| {
+                let p = p?;
+                let start = next.next().unwrap_or(0);
+                Ok(self.analyse(&p, &embedded, start))
+            })
+            .collect()
+    }
+
+    fn prepare<'a>(&self, text: &'a str) -> Result<Prepared<'a>> {
+        let spans = self.segmenter.split(text);
+        if spans.is_empty() {
+            return Err(Error::InvalidInput("the text is empty or only whitespace; nothing to classify".into()));
+        }
+        Ok(Prepared { text, spans })
+    }
+
+    /// Score the sentences of one document whose vectors start at row `start`.
+    fn analyse(&self, p: &Prepared<'_>, embedded: &Embeddings, start: usize) -> DocumentAnalysis {
+        let n = p.spans.len();
+        let vectors = embedded.vectors.slice(ndarray::s![start..start + n, ..]);
+        let scores: Array2<f32> = self.scorer.score(vectors);
+        let labels_of = |c: usize| self.taxonomy.categories[c].label.clone();
+        let sentences = p
+            .spans
+            .iter()
+            .enumerate()
+            .map(|(i, span)| Sentence {
+                start: span.start,
+                end: span.end,
+                text: span.text(p.text).to_string(),
+                tokens: embedded.tokens[start + i],
+                windows: embedded.windows[start + i],
+                scores: sorted_scores(scores.row(i).iter().enumerate().map(|(c, &s)| (labels_of(c), s))),
+            })
+            .collect();
+        let doc = aggregate::document_scores(scores.view(), self.decision.pooling);
+        let chosen = aggregate::flat_decision(&self.taxonomy, &doc, &self.decision);
+        let labels = aggregate::labels_for(&self.taxonomy, &chosen, &doc, scores.view(), &self.decision);
+        DocumentAnalysis {
+            taxonomy: self.taxonomy.name.clone(),
+            encoder: self.encoder.backend_name().to_string(),
+            scorer: "zero-shot".into(),
+            domain: None,
+            sentences,
+            labels,
+            coarse: None,
+            document_scores: sorted_scores(doc.iter().enumerate().map(|(c, &s)| (labels_of(c), s))),
+        }
+    }
+
+    /// Sentence scores `[sentences, categories]` for texts already split.
+    pub fn score_sentences(&self, sentences: &[&str]) -> Result<Array2<f32>> {
+        let e = self.embed(sentences)?;
+        Ok(self.scorer.score(e.vectors.view()))
+    }
+}
+
+fn sentence_texts<'a>(p: &Prepared<'a>) -> Vec<&'a str> {
+    p.spans.iter().map(|s| s.text(p.text)).collect()
+}
+
+fn sorted_scores(it: impl Iterator<Item = (String, f32)>) -> Vec<LabelScore> {
+    let mut v: Vec<LabelScore> = it.map(|(label, score)| LabelScore { label, score }).collect();
+    v.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.label.cmp(&b.label)));
+    v
+}
+

@@ -1,0 +1,156 @@
+//! ONNX Runtime backend (`ort`, library loaded at run time).
+//!
+//! `ort`'s `Session::run` takes `&mut self`, so the backend keeps one session
+//! per worker thread, each with one intra-op thread: parallelism comes from
+//! rayon running batches side by side, and ONNX Runtime's own thread pool
+//! never competes with rayon's for the cores.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
+
+use ndarray::{Array2, Ix3};
+use ort::session::builder::GraphOptimizationLevel;
+use ort::session::Session;
+use ort::value::TensorRef;
+
+use super::{mean_pool_normalize, Backend, TokenBatch};
+use crate::error::{Error, Result};
+
+/// The runtime library can be loaded once per process; remember which one.
+static RUNTIME: OnceLock<std::result::Result<(PathBuf, ort::environment::Environment), String>> = OnceLock::new();
+
+fn environment(library: &Path) -> Result<ort::environment::Environment> {
+    let loaded = RUNTIME.get_or_init(|| {
+        if !library.is_file() {
+            return Err(format!("file not found: {}", library.display()));
+        }
+        let env = ort::init_from(library)
+            .map_err(|e| e.to_string())?
+            .with_name("framelens")
+            .with_telemetry(false)
+            .build()
+            .map_err(|e| e.to_string())?;
+        Ok((library.to_path_buf(), env))
+    });
+    match loaded {
+        Ok((_, env)) => Ok(env.clone()),
+        Err(reason) => Err(Error::Runtime { path: library.to_path_buf(), reason: reason.clone() }),
+    }
+}
+
+/// all-MiniLM-L6-v2 (or any BERT-like encoder exported with token states as
+/// its first output) on ONNX Runtime.
+pub struct OnnxBackend {
+    name: String,
+    dim: usize,
+    sessions: Vec<Mutex<Session>>,
+    wants_token_types: bool,
+}
+
+impl std::fmt::Debug for OnnxBackend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OnnxBackend").field("name", &self.name).field("sessions", &self.sessions.len()).finish()
+    }
+}
+
+impl OnnxBackend {
+    /// Load `model` with the runtime at `library`, one session per thread.
+    pub fn load(model: &Path, library: &Path, threads: usize, name: impl Into<String>) -> Result<Self> {
+        let env = environment(library)?;
+        if !model.is_file() {
+            return Err(Error::ModelMissing { path: model.to_path_buf(), what: "ONNX model" });
+        }
+        let corrupt = |reason: String| Error::ModelCorrupt { path: model.to_path_buf(), reason };
+        let mut sessions = Vec::with_capacity(threads.max(1));
+        for _ in 0..threads.max(1) {
+            let session = Session::builder(&env)
+                .and_then(|b| Ok(b.with_intra_threads(1)?))
+                .and_then(|b| Ok(b.with_inter_threads(1)?))
+                .and_then(|b| Ok(b.with_optimization_level(GraphOptimizationLevel::Level3)?))
+                .and_then(|mut b| b.commit_from_file(model))
+                .map_err(|e| corrupt(e.to_string()))?;
+            sessions.push(Mutex::new(session));
+        }
+        let first = sessions[0].lock().map_err(|_| corrupt("session lock poisoned".into()))?;
+        let inputs: Vec<String> = first.inputs().iter().map(|i| i.name().to_string()).collect();
+        for needed in ["input_ids", "attention_mask"] {
+            if !inputs.iter().any(|n| n == needed) {
+                return Err(corrupt(format!("the graph has no `{needed}` input (inputs: {inputs:?})")));
+            }
+        }
+        let wants_token_types = inputs.iter().any(|n| n == "token_type_ids");
+        if first.outputs().is_empty() {
+            return Err(corrupt("the graph has no outputs".into()));
+        }
+        drop(first);
+        let mut backend = OnnxBackend { name: name.into(), dim: 0, sessions, wants_token_types };
+        // Probe the output width with a two-token sequence ([CLS] [SEP] ids of BERT vocabularies).
+        let probe = TokenBatch {
+            input_ids: Array2::from_shape_vec((1, 2), vec![101, 102]).map_err(|e| corrupt(e.to_string()))?,
+            attention_mask: Array2::ones((1, 2)),
+            token_type_ids: Array2::zeros((1, 2)),
+        };
+        backend.dim = backend.run(&probe, 0)?.ncols();
+        Ok(backend)
+    }
+
+    fn run(&self, batch: &TokenBatch, slot: usize) -> Result<Array2<f32>> {
+        let fail = |reason: String| Error::Inference { backend: self.name.clone(), reason };
+        let mut session = self.sessions[slot % self.sessions.len()]
+            .lock()
+            .map_err(|_| fail("a previous batch panicked while holding this session".into()))?;
+        let ids = TensorRef::from_array_view(batch.input_ids.view()).map_err(|e| fail(e.to_string()))?;
+        let mask = TensorRef::from_array_view(batch.attention_mask.view()).map_err(|e| fail(e.to_string()))?;
+        let outputs = if self.wants_token_types {
+            let types = TensorRef::from_array_view(batch.token_type_ids.view()).map_err(|e| fail(e.to_string()))?;
+            session.run(ort::inputs!["input_ids" => ids, "attention_mask" => mask, "token_type_ids" => types])
+        } else {
+            session.run(ort::inputs!["input_ids" => ids, "attention_mask" => mask])
+        }
+        .map_err(|e| fail(e.to_string()))?;
+        let hidden = outputs[0].try_extract_array::<f32>().map_err(|e| fail(e.to_string()))?;
+        match hidden.ndim() {
+            3 => {
+                let hidden = hidden.into_dimensionality::<Ix3>().map_err(|e| fail(e.to_string()))?;
+                Ok(mean_pool_normalize(hidden, &batch.attention_mask))
+            }
+            // Already pooled: just normalise.
+            2 => {
+                let mut pooled = hidden.into_dimensionality::<ndarray::Ix2>().map_err(|e| fail(e.to_string()))?.to_owned();
+                for mut row in pooled.rows_mut() {
+                    let norm = row.dot(&row).sqrt();
+                    if norm > 0.0 {
+                        row /= norm;
+                    }
+                }
+                Ok(pooled)
+            }
+            n => Err(fail(format!("first output has {n} dimensions; expected token states [batch, seq, dim]"))),
+        }
+    }
+}
+
+impl Backend for OnnxBackend {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn dim(&self) -> usize {
+        self.dim
+    }
+
+    fn embed_batch(&self, batch: &TokenBatch) -> Result<Array2<f32>> {
+        // Inside our rayon pool each worker has its own session; outside it,
+        // take the first free one.
+        if let Some(slot) = rayon::current_thread_index() {
+            return self.run(batch, slot);
+        }
+        for slot in 0..self.sessions.len() {
+            if let Ok(guard) = self.sessions[slot].try_lock() {
+                drop(guard);
+                return self.run(batch, slot);
+            }
+        }
+        self.run(batch, 0)
+    }
+}

@@ -1,0 +1,45 @@
+//! # framelens
+//!
+//! Finds framing and propaganda narratives in news text.
+//!
+//! Text → sentences with byte offsets ([`segment`]) → a transformer encoder,
+//! batched and run in parallel ([`encode`]) → a score in [0, 1] for every
+//! category of a [`taxonomy`], per sentence ([`score`]) → document-level
+//! labels, each with the sentences that carry it as evidence ([`aggregate`]).
+//! Results are serde types ([`analysis`]).
+//!
+//! ```no_run
+//! use framelens::{Classifier, Taxonomy};
+//! # fn main() -> framelens::Result<()> {
+//! let classifier = Classifier::builder()
+//!     .taxonomy(Taxonomy::builtin("media-frames")?)
+//!     .build()?;
+//! let analysis = classifier.classify("Sanctions have cost Europe billions. NATO moved troops east.")?;
+//! for label in &analysis.labels {
+//!     println!("{} {:.2} {:?}", label.label, label.score, label.evidence);
+//! }
+//! # Ok(()) }
+//! ```
+
+pub mod aggregate;
+pub mod analysis;
+pub mod classifier;
+pub mod encode;
+pub mod error;
+pub mod models;
+pub mod score;
+pub mod segment;
+pub mod taxonomy;
+
+pub use aggregate::{DecisionConfig, Pooling};
+pub use analysis::{DocumentAnalysis, DocumentLabel, LabelScore, Sentence};
+pub use classifier::{BackendKind, Classifier, ClassifierBuilder};
+pub use error::{Error, Result};
+pub use segment::{Segmenter, SegmenterConfig, Span};
+pub use taxonomy::{Category, Taxonomy};
+
+const _: () = {
+    const fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Classifier>();
+    assert_send_sync::<Taxonomy>();
+};

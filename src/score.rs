@@ -1,0 +1,341 @@
+//! Score: sentence vectors → a probability-like score per category.
+//!
+//! Zero-shot scoring compares a sentence with each category's *members*
+//! (its description and exemplars; a parent's members include its
+//! children's). The raw similarity mixes the cosine to the members' centroid
+//! (robust) with the mean of the two closest members (specific):
+//!
+//! `raw_c = ½·cos(x, centroid_c) + ½·mean(top-2 cos(x, member))`.
+//!
+//! Raw cosines are not comparable across encoders or taxonomies, so they are
+//! mapped to [0, 1] by a logistic function of two features, `raw_c` and the
+//! gap `raw_c − max_{k≠c} raw_k` among categories of the same level:
+//!
+//! `score = σ(w₁·raw + w₂·gap + b)`.
+//!
+//! The weights are fitted when the classifier is built, on labelled sentences
+//! the taxonomy already holds: each exemplar, scored leave-one-out (as if it
+//! were not among the members), is a positive for its category and ancestors
+//! and a negative for the rest; each background sentence is a negative for all.
+//! A score of 0.7 thus reads "sentences that score like this were exemplars of
+//! this category about 70% of the time", with the taxonomy's own mix of
+//! categories and neutral sentences as the base rate. The held-out check of
+//! that reading is `tests/calibration.rs`.
+
+use ndarray::{Array2, ArrayView1, ArrayView2, Axis};
+use serde::{Deserialize, Serialize};
+
+use crate::taxonomy::Taxonomy;
+
+/// Logistic map from (raw, gap) to [0, 1].
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Calibration {
+    pub w_raw: f32,
+    pub w_gap: f32,
+    pub bias: f32,
+}
+
+impl Calibration {
+    /// Apply to one (raw, gap) pair.
+    pub fn apply(&self, raw: f32, gap: f32) -> f32 {
+        sigmoid(self.w_raw * raw + self.w_gap * gap + self.bias)
+    }
+}
+
+pub(crate) fn sigmoid(z: f32) -> f32 {
+    1.0 / (1.0 + (-z).exp())
+}
+
+/// Fit a logistic regression with an intercept by Newton's method (IRLS).
+/// `x` is `[n, f]`; returns `f` weights followed by the intercept.
+pub fn fit_logistic(x: &[Vec<f64>], y: &[f64], l2: f64) -> Vec<f64> {
+    let f = x.first().map_or(0, Vec::len);
+    let p = f + 1;
+    let mut w = vec![0.0f64; p];
+    for _ in 0..50 {
+        let mut grad = vec![0.0f64; p];
+        let mut hess = vec![vec![0.0f64; p]; p];
+        for (xi, &yi) in x.iter().zip(y) {
+            let z: f64 = xi.iter().zip(&w).map(|(a, b)| a * b).sum::<f64>() + w[f];
+            let mu = 1.0 / (1.0 + (-z).exp());
+            let s = (mu * (1.0 - mu)).max(1e-9);
+            for a in 0..p {
+                let xa = if a < f { xi[a] } else { 1.0 };
+                grad[a] += (mu - yi) * xa;
+                for b in 0..p {
+                    let xb = if b < f { xi[b] } else { 1.0 };
+                    hess[a][b] += s * xa * xb;
+                }
+            }
+        }
+        for a in 0..f {
+            grad[a] += l2 * w[a];
+            hess[a][a] += l2;
+        }
+        let Some(step) = solve(hess, grad) else { break };
+        let mut change = 0.0f64;
+        for a in 0..p {
+            w[a] -= step[a];
+            change = change.max(step[a].abs());
+        }
+        if change < 1e-8 {
+            break;
+        }
+    }
+    w
+}
+
+/// Solve `a · x = b` by Gaussian elimination with partial pivoting.
+fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Option<Vec<f64>> {
+    let n = b.len();
+    for col in 0..n {
+        let pivot = (col..n).max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs()))?;
+        if a[pivot][col].abs() < 1e-12 {
+            return None;
+        }
+        a.swap(col, pivot);
+        b.swap(col, pivot);
+        for row in col + 1..n {
+            let factor = a[row][col] / a[col][col];
+            for k in col..n {
+                a[row][k] -= factor * a[col][k];
+            }
+            b[row] -= factor * b[col];
+        }
+    }
+    let mut x = vec![0.0; n];
+    for row in (0..n).rev() {
+        let s: f64 = (row + 1..n).map(|k| a[row][k] * x[k]).sum();
+        x[row] = (b[row] - s) / a[row][row];
+    }
+    Some(x)
+}
+
+/// Zero-shot scorer built from a taxonomy's descriptions and exemplars.
+#[derive(Debug, Clone)]
+pub struct ZeroShot {
+    /// Every member vector (descriptions and exemplars), `[m, dim]`.
+    members: Array2<f32>,
+    /// Member indices of each category (a parent includes its children's).
+    member_of: Vec<Vec<usize>>,
+    /// Sum of each category's member vectors (for leave-one-out centroids).
+    sums: Array2<f32>,
+    /// Depth of each category: 0 for top level.
+    level: Vec<usize>,
+    calibration: Calibration,
+}
+
+/// Texts to embed for a taxonomy, and which category owns each.
+#[derive(Debug, Clone)]
+pub struct MemberTexts {
+    /// Description and exemplar texts, in order.
+    pub texts: Vec<String>,
+    /// Category owning each text (its own, not inherited).
+    pub owner: Vec<usize>,
+    /// Whether each text is an exemplar (false: a description).
+    pub is_exemplar: Vec<bool>,
+}
+
+impl MemberTexts {
+    /// Collect the member texts of a taxonomy.
+    pub fn of(taxonomy: &Taxonomy) -> Self {
+        let mut out = MemberTexts { texts: Vec::new(), owner: Vec::new(), is_exemplar: Vec::new() };
+        for (c, cat) in taxonomy.categories.iter().enumerate() {
+            if !cat.description.trim().is_empty() {
+                out.texts.push(cat.description.clone());
+                out.owner.push(c);
+                out.is_exemplar.push(false);
+            }
+            for e in &cat.exemplars {
+                out.texts.push(e.clone());
+                out.owner.push(c);
+                out.is_exemplar.push(true);
+            }
+        }
+        out
+    }
+}
+
+fn ancestors(taxonomy: &Taxonomy, c: usize) -> Vec<usize> {
+    let mut out = vec![c];
+    let mut cur = c;
+    while let Some(p) = taxonomy.parent_index(cur) {
+        if out.contains(&p) {
+            break;
+        }
+        out.push(p);
+        cur = p;
+    }
+    out
+}
+
+impl ZeroShot {
+    /// Build from member vectors (see [`MemberTexts`]) and background vectors,
+    /// fitting the calibration.
+    pub fn new(
+        taxonomy: &Taxonomy,
+        members_text: &MemberTexts,
+        members: Array2<f32>,
+        background: ArrayView2<'_, f32>,
+    ) -> Self {
+        let k = taxonomy.categories.len();
+        let mut member_of = vec![Vec::new(); k];
+        for (m, &owner) in members_text.owner.iter().enumerate() {
+            for c in ancestors(taxonomy, owner) {
+                member_of[c].push(m);
+            }
+        }
+        let dim = members.ncols();
+        let mut sums = Array2::<f32>::zeros((k, dim));
+        for (c, ms) in member_of.iter().enumerate() {
+            for &m in ms {
+                let mut row = sums.row_mut(c);
+                row += &members.row(m);
+            }
+        }
+        let level = (0..k).map(|c| ancestors(taxonomy, c).len() - 1).collect();
+        let mut scorer = ZeroShot {
+            members,
+            member_of,
+            sums,
+            level,
+            calibration: Calibration { w_raw: 10.0, w_gap: 10.0, bias: -5.0 },
+        };
+        scorer.calibration = scorer.fit_calibration(taxonomy, members_text, background);
+        scorer
+    }
+
+    /// The fitted calibration.
+    pub fn calibration(&self) -> Calibration {
+        self.calibration
+    }
+
+    /// Raw similarities `[n, k]`; `exclude[i]` is a member index left out for row `i`.
+    pub fn raw(&self, x: ArrayView2<'_, f32>, exclude: Option<&[Option<usize>]>) -> Array2<f32> {
+        let sims = x.dot(&self.members.t()); // [n, m]
+        let dots = x.dot(&self.sums.t()); // [n, k]
+        let k = self.member_of.len();
+        let mut raw = Array2::<f32>::zeros((x.nrows(), k));
+        for i in 0..x.nrows() {
+            let ex = exclude.and_then(|e| e[i]);
+            let srow = sims.row(i);
+            for c in 0..k {
+                raw[[i, c]] = self.raw_one(srow, dots[[i, c]], c, ex, x.row(i));
+            }
+        }
+        raw
+    }
+
+    fn raw_one(&self, sims: ArrayView1<'_, f32>, dot_sum: f32, c: usize, exclude: Option<usize>, x: ArrayView1<'_, f32>) -> f32 {
+        let members = &self.member_of[c];
+        let excluded = exclude.filter(|m| members.contains(m));
+        let (mut top1, mut top2) = (f32::NEG_INFINITY, f32::NEG_INFINITY);
+        for &m in members {
+            if Some(m) == excluded {
+                continue;
+            }
+            let s = sims[m];
+            if s > top1 {
+                top2 = top1;
+                top1 = s;
+            } else if s > top2 {
+                top2 = s;
+            }
+        }
+        if top1 == f32::NEG_INFINITY {
+            return 0.0;
+        }
+        let near = if top2 == f32::NEG_INFINITY { top1 } else { 0.5 * (top1 + top2) };
+        // Centroid cosine; with a member excluded, remove it from the sum.
+        let (dot, norm_sq) = match excluded {
+            Some(m) => {
+                let v = self.members.row(m);
+                let s = self.sums.row(c);
+                (dot_sum - x.dot(&v), s.dot(&s) - 2.0 * s.dot(&v) + v.dot(&v))
+            }
+            None => {
+                let s = self.sums.row(c);
+                (dot_sum, s.dot(&s))
+            }
+        };
+        let centroid = if norm_sq > 1e-12 { dot / norm_sq.sqrt() } else { 0.0 };
+        0.5 * centroid + 0.5 * near
+    }
+
+    /// Gap of each raw score to the best other category of the same level.
+    fn gaps(&self, raw: &Array2<f32>) -> Array2<f32> {
+        let k = raw.ncols();
+        let mut gaps = Array2::<f32>::zeros(raw.dim());
+        for (i, row) in raw.axis_iter(Axis(0)).enumerate() {
+            for c in 0..k {
+                let best_other = (0..k)
+                    .filter(|&o| o != c && self.level[o] == self.level[c])
+                    .map(|o| row[o])
+                    .fold(f32::NEG_INFINITY, f32::max);
+                gaps[[i, c]] = if best_other.is_finite() { row[c] - best_other } else { 0.0 };
+            }
+        }
+        gaps
+    }
+
+    /// Calibrated scores `[n, k]` in [0, 1].
+    pub fn score(&self, x: ArrayView2<'_, f32>) -> Array2<f32> {
+        let raw = self.raw(x, None);
+        self.calibrate(&raw)
+    }
+
+    fn calibrate(&self, raw: &Array2<f32>) -> Array2<f32> {
+        let gaps = self.gaps(raw);
+        let mut out = raw.clone();
+        out.zip_mut_with(&gaps, |r, &g| *r = self.calibration.apply(*r, g));
+        out
+    }
+
+    fn fit_calibration(&self, taxonomy: &Taxonomy, texts: &MemberTexts, background: ArrayView2<'_, f32>) -> Calibration {
+        let k = self.member_of.len();
+        let exemplars: Vec<usize> = (0..texts.texts.len()).filter(|&m| texts.is_exemplar[m]).collect();
+        let mut features = Vec::new();
+        let mut labels = Vec::new();
+        let mut push = |raw: &Array2<f32>, positives: &dyn Fn(usize) -> Vec<usize>| {
+            let gaps = self.gaps(raw);
+            for i in 0..raw.nrows() {
+                let pos = positives(i);
+                for c in 0..k {
+                    // A category left with no member after exclusion says nothing.
+                    if self.member_of[c].len() < 2 && pos.contains(&c) {
+                        continue;
+                    }
+                    features.push(vec![f64::from(raw[[i, c]]), f64::from(gaps[[i, c]])]);
+                    labels.push(if pos.contains(&c) { 1.0 } else { 0.0 });
+                }
+            }
+        };
+        if !exemplars.is_empty() {
+            let x = self.members.select(Axis(0), &exemplars);
+            let exclude: Vec<Option<usize>> = exemplars.iter().map(|&m| Some(m)).collect();
+            let raw = self.raw(x.view(), Some(&exclude));
+            push(&raw, &|i| ancestors(taxonomy, texts.owner[exemplars[i]]));
+        }
+        if background.nrows() > 0 {
+            let raw = self.raw(background, None);
+            push(&raw, &|_| Vec::new());
+        }
+        let has_both = labels.iter().any(|&y| y > 0.5) && labels.iter().any(|&y| y < 0.5);
+        if !has_both {
+            return self.calibration;
+        }
+        let w = fit_logistic(&features, &labels, 1e-3);
+        Calibration { w_raw: w[0] as f32, w_gap: w[1] as f32, bias: w[2] as f32 }
+    }
+}
+
+/// Mean of a column's top `k` values (all values when fewer).
+pub(crate) fn top_k_mean(values: ArrayView1<'_, f32>, k: usize) -> f32 {
+    let mut v: Vec<f32> = values.to_vec();
+    v.sort_by(|a, b| b.total_cmp(a));
+    let n = k.min(v.len());
+    if n == 0 {
+        return 0.0;
+    }
+    v[..n].iter().sum::<f32>() / n as f32
+}
