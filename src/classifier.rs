@@ -201,8 +201,15 @@ fn load_encoder(kind: BackendKind, models_dir: &std::path::Path, threads: usize,
             }
         }
         BackendKind::RustBert => {
-            let _ = (threads, config);
-            Err(Error::BackendUnavailable("rust-bert".into()))
+            #[cfg(feature = "rust-bert")]
+            {
+                crate::encode::rust_bert::load_text_encoder(models_dir, threads, config)
+            }
+            #[cfg(not(feature = "rust-bert"))]
+            {
+                let _ = (threads, config);
+                Err(Error::BackendUnavailable("rust-bert".into()))
+            }
         }
     }
 }

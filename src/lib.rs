@@ -24,9 +24,13 @@
 pub mod aggregate;
 pub mod analysis;
 pub mod classifier;
+pub mod corpus;
+pub mod data;
 pub mod encode;
 pub mod error;
+pub mod metrics;
 pub mod models;
+pub mod report;
 pub mod score;
 pub mod segment;
 pub mod taxonomy;

@@ -1,0 +1,1 @@
+//! Corpus processing helpers: JSONL records, sharding (being written).

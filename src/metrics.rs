@@ -1,0 +1,1 @@
+//! Shared-task metrics (being written).
