@@ -72,9 +72,9 @@ pub fn evidence(sentence_scores: ArrayView2<'_, f32>, c: usize, config: &Decisio
         .collect()
 }
 
-/// The threshold of category `c`.
-pub fn threshold_of(taxonomy: &Taxonomy, c: usize, config: &DecisionConfig) -> f32 {
-    taxonomy.categories[c].threshold.unwrap_or(config.threshold)
+/// Per-category thresholds: the category's own, else the config's.
+pub fn thresholds(taxonomy: &Taxonomy, config: &DecisionConfig) -> Vec<f32> {
+    taxonomy.categories.iter().map(|c| c.threshold.unwrap_or(config.threshold)).collect()
 }
 
 /// Build a sorted list of labels from chosen categories.
@@ -98,6 +98,59 @@ pub fn labels_for(
 }
 
 /// Flat decision: every category at or above its threshold.
-pub fn flat_decision(taxonomy: &Taxonomy, doc: &[f32], config: &DecisionConfig) -> Vec<usize> {
-    (0..doc.len()).filter(|&c| doc[c] >= threshold_of(taxonomy, c, config)).collect()
+pub fn flat_decision(doc: &[f32], thresholds: &[f32]) -> Vec<usize> {
+    (0..doc.len()).filter(|&c| doc[c] >= thresholds[c]).collect()
+}
+
+/// The outcome of a two-level decision.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hierarchical {
+    /// Chosen fine categories (children), including `…: Other` children added by rule.
+    pub fine: Vec<usize>,
+    /// Chosen top-level categories.
+    pub coarse: Vec<usize>,
+}
+
+/// Two-level decision, consistent by construction:
+///
+/// 1. only categories of `domain` are considered when one is given
+///    (the caller decides the domain first);
+/// 2. a child at or above its threshold is chosen, and implies its parent;
+/// 3. a parent at or above its threshold is chosen;
+/// 4. a chosen parent with no chosen child gets its catch-all (`…: Other`) child;
+/// 5. nothing chosen means the taxonomy's `other_label` at both levels
+///    (empty `fine` and `coarse` here; the caller adds the label).
+pub fn hierarchical_decision(
+    taxonomy: &Taxonomy,
+    doc: &[f32],
+    domain: Option<&str>,
+    thresholds: &[f32],
+) -> Hierarchical {
+    let in_domain = |c: usize| domain.is_none() || taxonomy.categories[c].domain.as_deref() == domain;
+    let k = taxonomy.categories.len();
+    let parent: Vec<Option<usize>> = (0..k).map(|c| taxonomy.parent_index(c)).collect();
+    let mut fine: Vec<usize> = (0..k)
+        .filter(|&c| parent[c].is_some() && in_domain(c) && doc[c] >= thresholds[c])
+        .collect();
+    let mut coarse: Vec<usize> = (0..k)
+        .filter(|&c| parent[c].is_none() && in_domain(c) && doc[c] >= thresholds[c])
+        .collect();
+    for &f in &fine {
+        if let Some(p) = parent[f] {
+            if !coarse.contains(&p) {
+                coarse.push(p);
+            }
+        }
+    }
+    for &c in &coarse {
+        let has_child = fine.iter().any(|&f| parent[f] == Some(c));
+        if !has_child {
+            if let Some(other) = (0..k).find(|&f| parent[f] == Some(c) && taxonomy.categories[f].catch_all) {
+                fine.push(other);
+            }
+        }
+    }
+    fine.sort_unstable();
+    coarse.sort_unstable();
+    Hierarchical { fine, coarse }
 }

@@ -4,12 +4,13 @@ use std::path::PathBuf;
 
 use ndarray::Array2;
 
-use crate::aggregate::{self, DecisionConfig, Pooling};
-use crate::analysis::{DocumentAnalysis, LabelScore, Sentence};
+use crate::aggregate::{self, DecisionConfig};
+use crate::analysis::{DocumentAnalysis, DocumentLabel, LabelScore, Sentence};
 use crate::encode::{EncoderConfig, Embeddings, TextEncoder};
 use crate::error::{Error, Result};
+use crate::head::{Head, TrainDocument, Unit};
 use crate::models;
-use crate::score::{MemberTexts, ZeroShot};
+use crate::score::{DomainRouter, MemberTexts, ZeroShot};
 use crate::segment::{Segmenter, SegmenterConfig, Span};
 use crate::taxonomy::Taxonomy;
 
@@ -51,9 +52,17 @@ pub struct ClassifierBuilder {
     encoder: EncoderConfig,
     segmenter: SegmenterConfig,
     decision: Option<DecisionConfig>,
+    threshold: Option<f32>,
+    head: Option<Head>,
 }
 
 impl ClassifierBuilder {
+    /// Score with a trained head instead of zero-shot (see [`crate::head`]).
+    pub fn head(mut self, head: Head) -> Self {
+        self.head = Some(head);
+        self
+    }
+
     /// The taxonomy to score against (default: Media Frames).
     pub fn taxonomy(mut self, taxonomy: Taxonomy) -> Self {
         self.taxonomy = Some(taxonomy);
@@ -102,11 +111,10 @@ impl ClassifierBuilder {
         self
     }
 
-    /// Document threshold for categories without their own.
+    /// Document threshold for categories without their own (default: the
+    /// taxonomy's `threshold`, else 0.5).
     pub fn threshold(mut self, threshold: f32) -> Self {
-        let mut d = self.decision.take().unwrap_or_default();
-        d.threshold = threshold;
-        self.decision = Some(d);
+        self.threshold = Some(threshold);
         self
     }
 
@@ -117,7 +125,10 @@ impl ClassifierBuilder {
             None => Taxonomy::builtin("media-frames")?,
         };
         let threads = resolve_threads(self.threads)?;
-        let decision = self.decision.unwrap_or_else(|| default_decision(&taxonomy));
+        let mut decision = self.decision.unwrap_or_else(|| default_decision(&taxonomy));
+        if let Some(t) = self.threshold {
+            decision.threshold = t;
+        }
         if !(0.0..=1.0).contains(&decision.threshold) {
             return Err(Error::InvalidSetting {
                 name: "threshold",
@@ -138,12 +149,23 @@ impl ClassifierBuilder {
             let bg: Vec<&str> = taxonomy.background.iter().map(String::as_str).collect();
             Ok((encoder.embed(&texts)?.vectors, encoder.embed(&bg)?.vectors))
         })?;
+        let router = DomainRouter::new(&taxonomy, &members, member_vectors.view(), background.view());
         let scorer = ZeroShot::new(&taxonomy, &members, member_vectors, background.view());
+        if let Some(head) = &self.head {
+            head.check_fits(&taxonomy, encoder.backend_name(), encoder.dim())?;
+        }
+        let thresholds = match &self.head {
+            Some(head) => head.thresholds.clone(),
+            None => aggregate::thresholds(&taxonomy, &decision),
+        };
         Ok(Classifier {
             taxonomy,
             encoder,
             segmenter: Segmenter::new(self.segmenter),
             scorer,
+            router,
+            head: self.head,
+            thresholds,
             decision,
             pool,
             threads,
@@ -173,12 +195,10 @@ fn resolve_threads(explicit: Option<usize>) -> Result<usize> {
     Ok(n)
 }
 
-/// Pooling and threshold that suit each kind of taxonomy.
+/// The default decision for a taxonomy: its own threshold if it has one.
 pub fn default_decision(taxonomy: &Taxonomy) -> DecisionConfig {
-    match taxonomy.name.as_str() {
-        "media-frames" => DecisionConfig { pooling: Pooling::TopK(3), threshold: 0.5, ..DecisionConfig::default() },
-        _ => DecisionConfig::default(),
-    }
+    let d = DecisionConfig::default();
+    DecisionConfig { threshold: taxonomy.threshold.unwrap_or(d.threshold), ..d }
 }
 
 fn load_encoder(kind: BackendKind, models_dir: &std::path::Path, threads: usize, config: EncoderConfig) -> Result<TextEncoder> {
@@ -220,6 +240,9 @@ pub struct Classifier {
     encoder: TextEncoder,
     segmenter: Segmenter,
     scorer: ZeroShot,
+    router: Option<DomainRouter>,
+    head: Option<Head>,
+    thresholds: Vec<f32>,
     decision: DecisionConfig,
     pool: rayon::ThreadPool,
     threads: usize,
@@ -364,7 +387,10 @@ impl Classifier {
     fn analyse(&self, p: &Prepared<'_>, embedded: &Embeddings, start: usize) -> DocumentAnalysis {
         let n = p.spans.len();
         let vectors = embedded.vectors.slice(ndarray::s![start..start + n, ..]);
-        let scores: Array2<f32> = self.scorer.score(vectors);
+        let scores: Array2<f32> = match &self.head {
+            Some(head) => head.score(vectors),
+            None => self.scorer.score(vectors),
+        };
         let labels_of = |c: usize| self.taxonomy.categories[c].label.clone();
         let sentences = p
             .spans
@@ -379,19 +405,107 @@ impl Classifier {
                 scores: sorted_scores(scores.row(i).iter().enumerate().map(|(c, &s)| (labels_of(c), s))),
             })
             .collect();
-        let doc = aggregate::document_scores(scores.view(), self.decision.pooling);
-        let chosen = aggregate::flat_decision(&self.taxonomy, &doc, &self.decision);
-        let labels = aggregate::labels_for(&self.taxonomy, &chosen, &doc, scores.view(), &self.decision);
+        let doc = match &self.head {
+            Some(head) => head.score_document(vectors),
+            None => aggregate::document_scores(scores.view(), self.decision.pooling),
+        };
+        let (labels, coarse, domain) = self.decide(&doc, scores.view(), vectors);
         DocumentAnalysis {
             taxonomy: self.taxonomy.name.clone(),
             encoder: self.encoder.backend_name().to_string(),
-            scorer: "zero-shot".into(),
-            domain: None,
+            scorer: self.head.as_ref().map_or_else(|| "zero-shot".to_string(), Head::name),
+            domain,
             sentences,
             labels,
-            coarse: None,
+            coarse,
             document_scores: sorted_scores(doc.iter().enumerate().map(|(c, &s)| (labels_of(c), s))),
         }
+    }
+
+    /// Document labels from document scores: flat, or two-level with a domain
+    /// decision first.
+    fn decide(
+        &self,
+        doc: &[f32],
+        scores: ndarray::ArrayView2<'_, f32>,
+        vectors: ndarray::ArrayView2<'_, f32>,
+    ) -> (Vec<DocumentLabel>, Option<Vec<DocumentLabel>>, Option<String>) {
+        let t = &self.taxonomy;
+        if !t.is_hierarchical() {
+            let chosen = aggregate::flat_decision(doc, &self.thresholds);
+            return (aggregate::labels_for(t, &chosen, doc, scores, &self.decision), None, None);
+        }
+        let domain = self.router.as_ref().and_then(|r| r.route(vectors));
+        let h = aggregate::hierarchical_decision(t, doc, domain.as_deref(), &self.thresholds);
+        if h.coarse.is_empty() {
+            let best = (0..doc.len())
+                .filter(|&c| t.categories[c].parent.is_none())
+                .filter(|&c| domain.is_none() || t.categories[c].domain == domain)
+                .map(|c| doc[c])
+                .fold(0.0f32, f32::max);
+            let other = |label: &str| vec![DocumentLabel { label: label.to_string(), score: 1.0 - best, evidence: Vec::new() }];
+            return match &t.other_label {
+                Some(o) => (other(o), Some(other(o)), None),
+                None => (Vec::new(), Some(Vec::new()), None),
+            };
+        }
+        let fine = aggregate::labels_for(t, &h.fine, doc, scores, &self.decision);
+        let coarse = aggregate::labels_for(t, &h.coarse, doc, scores, &self.decision);
+        (fine, Some(coarse), domain)
+    }
+
+    /// The thresholds in use, one per category.
+    pub fn thresholds(&self) -> &[f32] {
+        &self.thresholds
+    }
+
+    /// Split and embed labelled documents for [`crate::head::train`]. Labels
+    /// (fine and coarse) map to category indices; the taxonomy's
+    /// `other_label` maps to none; an unknown label is an error.
+    pub fn training_documents(&self, docs: &[crate::data::LabelledDocument]) -> Result<Vec<TrainDocument>> {
+        let mut out = Vec::with_capacity(docs.len());
+        for d in docs {
+            let mut labels = Vec::new();
+            for l in d.labels.iter().chain(&d.coarse) {
+                if self.taxonomy.other_label.as_deref() == Some(l.as_str()) {
+                    continue;
+                }
+                let c = self.taxonomy.index_of_label(l).ok_or_else(|| Error::UnknownLabel {
+                    path: PathBuf::from(&d.id),
+                    line: 0,
+                    label: l.clone(),
+                    taxonomy: self.taxonomy.name.clone(),
+                })?;
+                if !labels.contains(&c) {
+                    labels.push(c);
+                }
+            }
+            let spans = self.segmenter.split(&d.text);
+            let texts: Vec<&str> = spans.iter().map(|s| s.text(&d.text)).collect();
+            let sentences = if texts.is_empty() { Array2::zeros((0, self.encoder.dim())) } else { self.embed(&texts)?.vectors };
+            // Paragraphs: sentences between blank lines.
+            let mut paragraphs = Vec::new();
+            let mut start = 0;
+            for i in 1..=spans.len() {
+                let breaks = i == spans.len() || d.text[spans[i - 1].end..spans[i].start].matches('\n').count() >= 2;
+                if breaks {
+                    paragraphs.push(start..i);
+                    start = i;
+                }
+            }
+            out.push(TrainDocument { sentences, paragraphs, labels });
+        }
+        Ok(out)
+    }
+
+    /// The taxonomy's exemplars, descriptions and background as training units.
+    pub fn taxonomy_units(&self, weight: f32) -> Result<Vec<Unit>> {
+        let members = MemberTexts::of(&self.taxonomy);
+        let texts: Vec<&str> = members.texts.iter().map(String::as_str).collect();
+        let bg: Vec<&str> = self.taxonomy.background.iter().map(String::as_str).collect();
+        let mv = self.embed(&texts)?.vectors;
+        let bv = if bg.is_empty() { Array2::zeros((0, self.encoder.dim())) } else { self.embed(&bg)?.vectors };
+        Ok(crate::head::taxonomy_units(&self.taxonomy, &members.owner, mv.view(), bv.view(), weight))
     }
 
     /// Sentence scores `[sentences, categories]` for texts already split.

@@ -28,6 +28,7 @@ pub mod corpus;
 pub mod data;
 pub mod encode;
 pub mod error;
+pub mod head;
 pub mod metrics;
 pub mod models;
 pub mod report;
@@ -39,6 +40,7 @@ pub use aggregate::{DecisionConfig, Pooling};
 pub use analysis::{DocumentAnalysis, DocumentLabel, LabelScore, Sentence};
 pub use classifier::{BackendKind, Classifier, ClassifierBuilder};
 pub use error::{Error, Result};
+pub use head::Head;
 pub use segment::{Segmenter, SegmenterConfig, Span};
 pub use taxonomy::{Category, Taxonomy};
 

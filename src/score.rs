@@ -22,7 +22,7 @@
 //! categories and neutral sentences as the base rate. The held-out check of
 //! that reading is `tests/calibration.rs`.
 
-use ndarray::{Array2, ArrayView1, ArrayView2, Axis};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis};
 use serde::{Deserialize, Serialize};
 
 use crate::taxonomy::Taxonomy;
@@ -326,6 +326,63 @@ impl ZeroShot {
         }
         let w = fit_logistic(&features, &labels, 1e-3);
         Calibration { w_raw: w[0] as f32, w_gap: w[1] as f32, bias: w[2] as f32 }
+    }
+}
+
+/// Routes a document to one of a taxonomy's domains (e.g. URW, CC) by the
+/// cosine between the document's mean sentence vector and each domain's
+/// centroid of members; the background sentences form a "neither" centroid.
+#[derive(Debug, Clone)]
+pub struct DomainRouter {
+    names: Vec<String>,
+    /// `[domains, dim]` unit rows.
+    centroids: Array2<f32>,
+    /// Unit centroid of the background sentences, if any.
+    background: Option<Array1<f32>>,
+}
+
+fn unit_mean(rows: ArrayView2<'_, f32>) -> Option<Array1<f32>> {
+    let mean = rows.mean_axis(Axis(0))?;
+    let norm = mean.dot(&mean).sqrt();
+    (norm > 0.0).then(|| mean / norm)
+}
+
+impl DomainRouter {
+    /// `None` when the taxonomy has fewer than one domain tag.
+    pub fn new(taxonomy: &Taxonomy, texts: &MemberTexts, members: ArrayView2<'_, f32>, background: ArrayView2<'_, f32>) -> Option<Self> {
+        let domains = taxonomy.domains();
+        if domains.is_empty() {
+            return None;
+        }
+        let dim = members.ncols();
+        let mut centroids = Array2::<f32>::zeros((domains.len(), dim));
+        for (d, name) in domains.iter().enumerate() {
+            let rows: Vec<usize> = (0..texts.owner.len())
+                .filter(|&m| taxonomy.categories[texts.owner[m]].domain.as_deref() == Some(name))
+                .collect();
+            if let Some(c) = unit_mean(members.select(Axis(0), &rows).view()) {
+                centroids.row_mut(d).assign(&c);
+            }
+        }
+        let background = if background.nrows() > 0 { unit_mean(background) } else { None };
+        Some(DomainRouter { names: domains.iter().map(|s| s.to_string()).collect(), centroids, background })
+    }
+
+    /// Cosine of the document (mean of its sentence vectors) to each domain,
+    /// and to the background centroid.
+    pub fn similarities(&self, sentences: ArrayView2<'_, f32>) -> (Vec<(String, f32)>, Option<f32>) {
+        let Some(doc) = unit_mean(sentences) else {
+            return (self.names.iter().map(|n| (n.clone(), 0.0)).collect(), None);
+        };
+        let sims = self.centroids.dot(&doc);
+        let named = self.names.iter().cloned().zip(sims.iter().copied()).collect();
+        (named, self.background.as_ref().map(|b| b.dot(&doc)))
+    }
+
+    /// The best domain for a document.
+    pub fn route(&self, sentences: ArrayView2<'_, f32>) -> Option<String> {
+        let (sims, _) = self.similarities(sentences);
+        sims.into_iter().max_by(|a, b| a.1.total_cmp(&b.1)).map(|(n, _)| n)
     }
 }
 

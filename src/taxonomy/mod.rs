@@ -92,6 +92,10 @@ pub struct Taxonomy {
     /// Where the label set comes from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// Document threshold for categories without their own, in [0, 1]
+    /// (tuned per built-in taxonomy; 0.5 when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<f32>,
     /// Label given when no category is confident (e.g. `Other`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub other_label: Option<String>,
@@ -140,6 +144,7 @@ impl Taxonomy {
             name: name.into(),
             title: None,
             source: None,
+            threshold: None,
             other_label: None,
             background: Vec::new(),
             categories,
@@ -233,6 +238,11 @@ impl Taxonomy {
         };
         if !is_slug(&self.name) {
             problems.push(format!("field `name`: `{}` must be lowercase letters, digits and '-'", self.name));
+        }
+        if let Some(t) = self.threshold {
+            if !(0.0..=1.0).contains(&t) {
+                problems.push(format!("field `threshold` = {t} is outside [0, 1]"));
+            }
         }
         if self.categories.is_empty() {
             problems.push("field `categories`: the taxonomy has no categories".to_string());

@@ -1,0 +1,62 @@
+//! Corpus options shared by `train` and `evaluate`.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use framelens::corpus::Shard;
+use framelens::data::{self, Corpus};
+use framelens::Taxonomy;
+
+/// Which labelled corpus to read, and which part of it.
+#[derive(Args, Debug, Clone)]
+pub struct CorpusOptions {
+    /// SemEval-2025 Task 10 subtask-2 language folder (subtask-2-annotations.txt + documents).
+    #[arg(long, value_name = "DIR", group = "corpus")]
+    pub semeval2025: Option<PathBuf>,
+    /// SemEval-2023 Task 3 subtask-2 folder (articles + labels file).
+    #[arg(long, value_name = "DIR", group = "corpus")]
+    pub semeval2023: Option<PathBuf>,
+    /// framelens JSONL: {"id", "text", "labels"} per line (needs --taxonomy).
+    #[arg(long, value_name = "FILE", group = "corpus")]
+    pub jsonl: Option<PathBuf>,
+    /// Keep only the documents of fold i of k (by a stable hash of the id, as `batch --shard`).
+    #[arg(long, value_name = "i/k", conflicts_with = "exclude_fold")]
+    pub fold: Option<Shard>,
+    /// Keep all documents except fold i of k: train with `--exclude-fold i/k`,
+    /// evaluate with `--fold i/k`, and the two never share a document.
+    #[arg(long, value_name = "i/k")]
+    pub exclude_fold: Option<Shard>,
+}
+
+impl CorpusOptions {
+    /// The taxonomy a corpus layout implies, unless `--taxonomy` says otherwise.
+    pub fn default_taxonomy(&self) -> &'static str {
+        if self.semeval2025.is_some() {
+            "semeval2025-narratives"
+        } else {
+            "media-frames"
+        }
+    }
+
+    /// Read the corpus and apply the fold options.
+    pub fn read(&self, taxonomy: &Taxonomy) -> framelens::Result<Corpus> {
+        let mut corpus = if let Some(dir) = &self.semeval2025 {
+            data::read_semeval2025(dir, taxonomy)?
+        } else if let Some(dir) = &self.semeval2023 {
+            data::read_semeval2023(dir, taxonomy)?
+        } else if let Some(file) = &self.jsonl {
+            data::read_jsonl(file, taxonomy)?
+        } else {
+            return Err(framelens::Error::InvalidInput(
+                "give a corpus: --semeval2025 DIR, --semeval2023 DIR or --jsonl FILE".into(),
+            ));
+        };
+        if let Some(fold) = self.fold {
+            corpus.documents.retain(|d| fold.contains(&d.id));
+        }
+        if let Some(fold) = self.exclude_fold {
+            corpus.documents.retain(|d| !fold.contains(&d.id));
+        }
+        Ok(corpus)
+    }
+}

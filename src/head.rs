@@ -1,0 +1,412 @@
+//! A trained head: one logistic regression per category on sentence vectors,
+//! learnt from document-level labels.
+//!
+//! Labels in the shared-task corpora were made per paragraph and merged per
+//! document, so a document's label says "some part of this text carries it".
+//! The head therefore learns on *units* that each carry their document's
+//! labels: the document as a whole (the normalised mean of its sentence
+//! vectors) and, when asked, its paragraphs. The taxonomy's exemplars and
+//! descriptions join the training set as one-sentence units labelled with
+//! their category (and its parent), and background sentences as units with
+//! no label — the one gain above noise reported for narratives.
+//!
+//! At run time the same weights score each sentence (for evidence) and the
+//! document's mean vector (for the document decision). Per-category
+//! thresholds are chosen by k-fold cross-validation on the training
+//! documents only.
+//!
+//! The head is saved as versioned JSON recording the taxonomy (name and
+//! labels), the encoder it was trained on, and the training settings; loading
+//! it with another encoder or taxonomy is an error.
+
+use std::path::{Path, PathBuf};
+
+use ndarray::{Array1, Array2, ArrayView2, Axis};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::score::sigmoid;
+use crate::taxonomy::Taxonomy;
+
+/// File format tag and version.
+pub const HEAD_FORMAT: &str = "framelens-head";
+/// Current head file version.
+pub const HEAD_VERSION: u32 = 1;
+
+/// Training settings, recorded in the head file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TrainConfig {
+    /// L2 penalty on the weights.
+    pub l2: f32,
+    /// Gradient steps (full batch, Adam).
+    pub epochs: usize,
+    /// Adam step size.
+    pub learning_rate: f32,
+    /// Folds for choosing thresholds.
+    pub folds: usize,
+    /// Use the taxonomy's exemplars, descriptions and background as extra units.
+    pub use_exemplars: bool,
+    /// Weight of one exemplar unit relative to one document unit.
+    pub exemplar_weight: f32,
+    /// Also train on each paragraph (blank-line separated) with its document's labels.
+    pub paragraphs: bool,
+    /// Fewest positive training documents for a category's own threshold;
+    /// below it the category uses the global threshold.
+    pub min_positives_for_threshold: usize,
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        TrainConfig {
+            l2: 1e-3,
+            epochs: 300,
+            learning_rate: 0.05,
+            folds: 5,
+            use_exemplars: true,
+            exemplar_weight: 0.5,
+            paragraphs: false,
+            min_positives_for_threshold: 3,
+        }
+    }
+}
+
+/// One training unit: a vector and the category indices it carries.
+#[derive(Debug, Clone)]
+pub struct Unit {
+    pub vector: Array1<f32>,
+    pub labels: Vec<usize>,
+    pub weight: f32,
+    /// Index of the training document it comes from (`None` for exemplars).
+    pub document: Option<usize>,
+}
+
+/// A trained head.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Head {
+    pub format: String,
+    pub version: u32,
+    /// Taxonomy name and labels, in category order.
+    pub taxonomy: String,
+    pub labels: Vec<String>,
+    /// Encoder the vectors came from, e.g. `onnx:all-MiniLM-L6-v2-int8`.
+    pub encoder: String,
+    pub dim: usize,
+    pub config: TrainConfig,
+    /// Training documents and units used.
+    pub documents: usize,
+    pub units: usize,
+    /// `[categories][dim]`.
+    pub weights: Vec<Vec<f32>>,
+    pub bias: Vec<f32>,
+    /// Per-category document thresholds.
+    pub thresholds: Vec<f32>,
+    #[serde(skip)]
+    path: Option<PathBuf>,
+}
+
+impl Head {
+    /// Weights as a matrix `[k, dim]`.
+    fn matrix(&self) -> Array2<f32> {
+        let k = self.weights.len();
+        let flat: Vec<f32> = self.weights.iter().flatten().copied().collect();
+        Array2::from_shape_vec((k, self.dim), flat).unwrap_or_else(|_| Array2::zeros((k, self.dim)))
+    }
+
+    /// Scores `[n, k]` of unit vectors `x` `[n, dim]`.
+    pub fn score(&self, x: ArrayView2<'_, f32>) -> Array2<f32> {
+        let mut z = x.dot(&self.matrix().t());
+        for mut row in z.axis_iter_mut(Axis(0)) {
+            for (v, b) in row.iter_mut().zip(&self.bias) {
+                *v = sigmoid(*v + b);
+            }
+        }
+        z
+    }
+
+    /// Document scores `[k]` from sentence vectors: the head applied to their normalised mean.
+    pub fn score_document(&self, sentences: ArrayView2<'_, f32>) -> Vec<f32> {
+        let doc = unit_mean(sentences);
+        self.score(doc.view().insert_axis(Axis(0))).row(0).to_vec()
+    }
+
+    /// Name used in results: `head:<file name>` or `head`.
+    pub fn name(&self) -> String {
+        match &self.path {
+            Some(p) => format!("head:{}", p.file_name().map(|f| f.to_string_lossy()).unwrap_or_default()),
+            None => "head".into(),
+        }
+    }
+
+    /// Check that the head fits this taxonomy and encoder.
+    pub fn check_fits(&self, taxonomy: &Taxonomy, encoder: &str, dim: usize) -> Result<()> {
+        let path = self.path.clone().unwrap_or_else(|| PathBuf::from("<head>"));
+        let mismatch = |reason: String| Error::HeadMismatch { path: path.clone(), reason };
+        if self.taxonomy != taxonomy.name {
+            return Err(mismatch(format!("trained for taxonomy `{}`, used with `{}`", self.taxonomy, taxonomy.name)));
+        }
+        let labels: Vec<&str> = taxonomy.labels().collect();
+        if self.labels.iter().map(String::as_str).collect::<Vec<_>>() != labels {
+            return Err(mismatch(format!("its labels differ from taxonomy `{}` (edited since training?)", taxonomy.name)));
+        }
+        if self.encoder != encoder {
+            return Err(mismatch(format!("trained on encoder `{}`, used with `{encoder}`", self.encoder)));
+        }
+        if self.dim != dim {
+            return Err(mismatch(format!("expects {}-dimensional vectors, the encoder gives {dim}", self.dim)));
+        }
+        Ok(())
+    }
+
+    /// Save as JSON.
+    pub fn save(&self, path: &Path) -> Result<()> {
+        let text = serde_json::to_string(self)?;
+        std::fs::write(path, text).map_err(|e| Error::io(path, e))
+    }
+
+    /// Load and check the format; use [`Head::check_fits`] (the builder does) before use.
+    pub fn load(path: &Path) -> Result<Head> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let data = |line: usize, message: String| Error::Data { path: path.to_path_buf(), line, message };
+        let mut head: Head = serde_json::from_str(&text).map_err(|e| data(e.line(), format!("not a framelens head: {e}")))?;
+        if head.format != HEAD_FORMAT {
+            return Err(data(0, format!("field `format` is `{}`, expected `{HEAD_FORMAT}`", head.format)));
+        }
+        if head.version != HEAD_VERSION {
+            return Err(data(0, format!("head version {} is not supported (this framelens reads version {HEAD_VERSION})", head.version)));
+        }
+        let k = head.labels.len();
+        if head.weights.len() != k || head.bias.len() != k || head.thresholds.len() != k || head.weights.iter().any(|w| w.len() != head.dim) {
+            return Err(data(0, "weights, bias, thresholds and labels do not have matching sizes".into()));
+        }
+        head.path = Some(path.to_path_buf());
+        Ok(head)
+    }
+}
+
+/// Normalised mean of rows (zeros when empty).
+pub fn unit_mean(rows: ArrayView2<'_, f32>) -> Array1<f32> {
+    let Some(mean) = rows.mean_axis(Axis(0)) else { return Array1::zeros(rows.ncols()) };
+    let norm = mean.dot(&mean).sqrt();
+    if norm > 0.0 {
+        mean / norm
+    } else {
+        mean
+    }
+}
+
+/// Fit the weights on units (no thresholds).
+fn fit(units: &[Unit], k: usize, dim: usize, config: &TrainConfig) -> (Array2<f32>, Array1<f32>) {
+    let n = units.len();
+    let mut x = Array2::<f32>::zeros((n, dim));
+    let mut y = Array2::<f32>::zeros((n, k));
+    let mut sw = Array1::<f32>::zeros(n);
+    for (i, u) in units.iter().enumerate() {
+        x.row_mut(i).assign(&u.vector);
+        for &c in &u.labels {
+            y[[i, c]] = 1.0;
+        }
+        sw[i] = u.weight;
+    }
+    // Positive weight per category: rare labels matter (square root of the imbalance).
+    let total: f32 = sw.sum().max(1e-6);
+    let pos_weight: Vec<f32> = (0..k)
+        .map(|c| {
+            let pos: f32 = (0..n).map(|i| y[[i, c]] * sw[i]).sum();
+            if pos > 0.0 {
+                ((total - pos) / pos).sqrt().clamp(1.0, 10.0)
+            } else {
+                1.0
+            }
+        })
+        .collect();
+    let mut w = Array2::<f32>::zeros((k, dim));
+    let mut b = Array1::<f32>::zeros(k);
+    let (mut mw, mut vw) = (Array2::<f32>::zeros((k, dim)), Array2::<f32>::zeros((k, dim)));
+    let (mut mb, mut vb) = (Array1::<f32>::zeros(k), Array1::<f32>::zeros(k));
+    let (beta1, beta2, eps) = (0.9f32, 0.999f32, 1e-8f32);
+    for step in 1..=config.epochs {
+        let mut z = x.dot(&w.t()); // [n, k]
+        z += &b;
+        // dL/dz with sample and positive weights.
+        for i in 0..n {
+            for c in 0..k {
+                let p = sigmoid(z[[i, c]]);
+                let yi = y[[i, c]];
+                let wgt = sw[i] * if yi > 0.5 { pos_weight[c] } else { 1.0 };
+                z[[i, c]] = wgt * (p - yi) / total;
+            }
+        }
+        let mut gw = z.t().dot(&x); // [k, dim]
+        gw.scaled_add(config.l2, &w);
+        let gb = z.sum_axis(Axis(0));
+        let t = step as i32;
+        let (c1, c2) = (1.0 - beta1.powi(t), 1.0 - beta2.powi(t));
+        mw.zip_mut_with(&gw, |m, &g| *m = beta1 * *m + (1.0 - beta1) * g);
+        vw.zip_mut_with(&gw, |v, &g| *v = beta2 * *v + (1.0 - beta2) * g * g);
+        mb.zip_mut_with(&gb, |m, &g| *m = beta1 * *m + (1.0 - beta1) * g);
+        vb.zip_mut_with(&gb, |v, &g| *v = beta2 * *v + (1.0 - beta2) * g * g);
+        let lr = config.learning_rate;
+        ndarray::Zip::from(&mut w).and(&mw).and(&vw).for_each(|w, &m, &v| *w -= lr * (m / c1) / ((v / c2).sqrt() + eps));
+        ndarray::Zip::from(&mut b).and(&mb).and(&vb).for_each(|b, &m, &v| *b -= lr * (m / c1) / ((v / c2).sqrt() + eps));
+    }
+    (w, b)
+}
+
+/// Training data for [`train`]: per document, its sentence vectors, paragraph
+/// row ranges, and label indices.
+#[derive(Debug, Clone)]
+pub struct TrainDocument {
+    pub sentences: Array2<f32>,
+    pub paragraphs: Vec<std::ops::Range<usize>>,
+    pub labels: Vec<usize>,
+}
+
+/// Extra units from the taxonomy: exemplars/descriptions with their category
+/// and ancestors, background with none. `members`/`background` are the
+/// vectors of [`crate::score::MemberTexts`] and of `taxonomy.background`.
+pub fn taxonomy_units(taxonomy: &Taxonomy, owners: &[usize], members: ArrayView2<'_, f32>, background: ArrayView2<'_, f32>, weight: f32) -> Vec<Unit> {
+    let mut units = Vec::new();
+    for (m, &owner) in owners.iter().enumerate() {
+        let mut labels = vec![owner];
+        let mut cur = owner;
+        while let Some(p) = taxonomy.parent_index(cur) {
+            if labels.contains(&p) {
+                break;
+            }
+            labels.push(p);
+            cur = p;
+        }
+        units.push(Unit { vector: members.row(m).to_owned(), labels, weight, document: None });
+    }
+    for row in background.axis_iter(Axis(0)) {
+        units.push(Unit { vector: row.to_owned(), labels: Vec::new(), weight, document: None });
+    }
+    units
+}
+
+fn document_units(docs: &[TrainDocument], config: &TrainConfig) -> Vec<Unit> {
+    let mut units = Vec::new();
+    for (d, doc) in docs.iter().enumerate() {
+        units.push(Unit { vector: unit_mean(doc.sentences.view()), labels: doc.labels.clone(), weight: 1.0, document: Some(d) });
+        if config.paragraphs && doc.paragraphs.len() > 1 {
+            let share = 1.0 / doc.paragraphs.len() as f32;
+            for r in &doc.paragraphs {
+                let rows = doc.sentences.slice(ndarray::s![r.clone(), ..]);
+                units.push(Unit { vector: unit_mean(rows), labels: doc.labels.clone(), weight: share, document: Some(d) });
+            }
+        }
+    }
+    units
+}
+
+/// Train a head on documents plus optional taxonomy units. `progress` is
+/// called after each cross-validation fold and after the final fit.
+pub fn train(
+    taxonomy: &Taxonomy,
+    encoder: &str,
+    docs: &[TrainDocument],
+    extra: &[Unit],
+    config: &TrainConfig,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Head> {
+    let k = taxonomy.categories.len();
+    let dim = docs.first().map(|d| d.sentences.ncols()).or_else(|| extra.first().map(|u| u.vector.len())).unwrap_or(0);
+    if docs.is_empty() {
+        return Err(Error::InvalidInput("no training documents".into()));
+    }
+    if config.folds < 2 || config.epochs == 0 || !(config.l2 >= 0.0) || !(config.learning_rate > 0.0) {
+        return Err(Error::InvalidSetting {
+            name: "train config",
+            reason: "folds must be at least 2, epochs at least 1, l2 >= 0 and learning_rate > 0".into(),
+        });
+    }
+    let steps = config.folds + 1;
+    let doc_units = document_units(docs, config);
+    let extra: Vec<Unit> = if config.use_exemplars { extra.to_vec() } else { Vec::new() };
+
+    // Out-of-fold document scores for thresholds.
+    let mut oof = Array2::<f32>::zeros((docs.len(), k));
+    for fold in 0..config.folds {
+        let in_fold = |d: usize| d % config.folds == fold;
+        let train_units: Vec<Unit> =
+            doc_units.iter().filter(|u| u.document.is_some_and(|d| !in_fold(d))).chain(&extra).cloned().collect();
+        let (w, b) = fit(&train_units, k, dim, config);
+        for (d, doc) in docs.iter().enumerate().filter(|(d, _)| in_fold(*d)) {
+            let v = unit_mean(doc.sentences.view());
+            let z = w.dot(&v) + &b;
+            oof.row_mut(d).assign(&z.mapv(sigmoid));
+        }
+        progress(fold + 1, steps);
+    }
+    let gold: Vec<Vec<usize>> = docs.iter().map(|d| d.labels.clone()).collect();
+    let thresholds = choose_thresholds(&oof, &gold, config.min_positives_for_threshold);
+
+    let all: Vec<Unit> = doc_units.iter().chain(&extra).cloned().collect();
+    let (w, b) = fit(&all, k, dim, config);
+    progress(steps, steps);
+    Ok(Head {
+        format: HEAD_FORMAT.into(),
+        version: HEAD_VERSION,
+        taxonomy: taxonomy.name.clone(),
+        labels: taxonomy.labels().map(str::to_string).collect(),
+        encoder: encoder.to_string(),
+        dim,
+        config: config.clone(),
+        documents: docs.len(),
+        units: all.len(),
+        weights: w.axis_iter(Axis(0)).map(|r| r.to_vec()).collect(),
+        bias: b.to_vec(),
+        thresholds,
+        path: None,
+    })
+}
+
+/// Per-category threshold maximising F1 on out-of-fold scores; categories
+/// with too few positives share the threshold that maximises micro-F1.
+pub fn choose_thresholds(scores: &Array2<f32>, gold: &[Vec<usize>], min_positives: usize) -> Vec<f32> {
+    let k = scores.ncols();
+    let grid: Vec<f32> = (1..20).map(|i| i as f32 * 0.05).collect();
+    let f1 = |tp: f32, fp: f32, fn_: f32| if tp == 0.0 { 0.0 } else { 2.0 * tp / (2.0 * tp + fp + fn_) };
+    let counts = |c: usize, t: f32| {
+        let (mut tp, mut fp, mut fn_) = (0.0, 0.0, 0.0);
+        for (d, g) in gold.iter().enumerate() {
+            let pred = scores[[d, c]] >= t;
+            let truth = g.contains(&c);
+            match (pred, truth) {
+                (true, true) => tp += 1.0,
+                (true, false) => fp += 1.0,
+                (false, true) => fn_ += 1.0,
+                _ => {}
+            }
+        }
+        (tp, fp, fn_)
+    };
+    let global = grid
+        .iter()
+        .copied()
+        .max_by(|&a, &b| {
+            let micro = |t: f32| {
+                let (tp, fp, fn_) = (0..k).map(|c| counts(c, t)).fold((0.0, 0.0, 0.0), |s, x| (s.0 + x.0, s.1 + x.1, s.2 + x.2));
+                f1(tp, fp, fn_)
+            };
+            micro(a).total_cmp(&micro(b)).then(b.total_cmp(&a))
+        })
+        .unwrap_or(0.5);
+    (0..k)
+        .map(|c| {
+            let positives = gold.iter().filter(|g| g.contains(&c)).count();
+            if positives < min_positives {
+                return global;
+            }
+            grid.iter()
+                .copied()
+                .max_by(|&a, &b| {
+                    let fa = { let (tp, fp, f) = counts(c, a); f1(tp, fp, f) };
+                    let fb = { let (tp, fp, f) = counts(c, b); f1(tp, fp, f) };
+                    fa.total_cmp(&fb).then((a - global).abs().total_cmp(&(b - global).abs()).reverse())
+                })
+                .unwrap_or(global)
+        })
+        .collect()
+}
