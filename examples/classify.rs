@@ -7,33 +7,21 @@
 //! ```
 
 use std::io::Read;
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use framelens::{BackendKind, Classifier, DocumentAnalysis, DocumentLabel, Taxonomy};
+use framelens::{DocumentAnalysis, DocumentLabel};
+
+#[path = "common/mod.rs"]
+mod common;
 
 #[derive(Parser, Debug)]
 #[command(about = "Find frames and narratives in one news article")]
 struct Args {
     /// Article to classify (UTF-8 text), or `-` for standard input.
     input: String,
-    /// Taxonomy: a built-in name (media-frames, semeval2025-narratives,
-    /// persuasion-techniques) or a path to a .toml/.json file.
-    #[arg(long, default_value = "media-frames")]
-    taxonomy: String,
-    /// Model directory (default: $FRAMELENS_MODELS, then ./models).
-    #[arg(long)]
-    models: Option<PathBuf>,
-    /// Encoder backend: onnx or rust-bert.
-    #[arg(long, default_value = "onnx")]
-    backend: BackendKind,
-    /// Document threshold in [0, 1] for categories without their own.
-    #[arg(long)]
-    threshold: Option<f32>,
-    /// Worker threads (default: $FRAMELENS_THREADS, then all cores).
-    #[arg(long)]
-    threads: Option<usize>,
+    #[command(flatten)]
+    classifier: common::ClassifierOptions,
     /// Print the whole analysis as JSON.
     #[arg(long)]
     json: bool,
@@ -60,19 +48,7 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     } else {
         std::fs::read_to_string(&args.input).map_err(|e| format!("{}: {e}", args.input))?
     };
-    let mut builder = Classifier::builder()
-        .taxonomy(Taxonomy::from_name_or_path(&args.taxonomy)?)
-        .backend(args.backend);
-    if let Some(dir) = args.models {
-        builder = builder.models_dir(dir);
-    }
-    if let Some(t) = args.threshold {
-        builder = builder.threshold(t);
-    }
-    if let Some(n) = args.threads {
-        builder = builder.threads(n);
-    }
-    let classifier = builder.build()?;
+    let classifier = args.classifier.build()?;
     let analysis = classifier.classify(&text)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&analysis)?);

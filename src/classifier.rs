@@ -387,9 +387,11 @@ impl Classifier {
     fn analyse(&self, p: &Prepared<'_>, embedded: &Embeddings, start: usize) -> DocumentAnalysis {
         let n = p.spans.len();
         let vectors = embedded.vectors.slice(ndarray::s![start..start + n, ..]);
-        let scores: Array2<f32> = match &self.head {
-            Some(head) => head.score(vectors),
-            None => self.scorer.score(vectors),
+        let zero_shot: Array2<f32> = self.scorer.score(vectors);
+        let zero_shot_doc = aggregate::document_scores(zero_shot.view(), self.decision.pooling);
+        let (scores, doc) = match &self.head {
+            Some(head) => (head.score(vectors, zero_shot.view()), head.score_document(vectors, &zero_shot_doc)),
+            None => (zero_shot, zero_shot_doc),
         };
         let labels_of = |c: usize| self.taxonomy.categories[c].label.clone();
         let sentences = p
@@ -405,10 +407,6 @@ impl Classifier {
                 scores: sorted_scores(scores.row(i).iter().enumerate().map(|(c, &s)| (labels_of(c), s))),
             })
             .collect();
-        let doc = match &self.head {
-            Some(head) => head.score_document(vectors),
-            None => aggregate::document_scores(scores.view(), self.decision.pooling),
-        };
         let (labels, coarse, domain) = self.decide(&doc, scores.view(), vectors);
         DocumentAnalysis {
             taxonomy: self.taxonomy.name.clone(),
@@ -483,6 +481,7 @@ impl Classifier {
             let spans = self.segmenter.split(&d.text);
             let texts: Vec<&str> = spans.iter().map(|s| s.text(&d.text)).collect();
             let sentences = if texts.is_empty() { Array2::zeros((0, self.encoder.dim())) } else { self.embed(&texts)?.vectors };
+            let scores = self.scorer.score(sentences.view());
             // Paragraphs: sentences between blank lines.
             let mut paragraphs = Vec::new();
             let mut start = 0;
@@ -493,7 +492,7 @@ impl Classifier {
                     start = i;
                 }
             }
-            out.push(TrainDocument { sentences, paragraphs, labels });
+            out.push(TrainDocument { sentences, scores, paragraphs, labels });
         }
         Ok(out)
     }
@@ -505,7 +504,15 @@ impl Classifier {
         let bg: Vec<&str> = self.taxonomy.background.iter().map(String::as_str).collect();
         let mv = self.embed(&texts)?.vectors;
         let bv = if bg.is_empty() { Array2::zeros((0, self.encoder.dim())) } else { self.embed(&bg)?.vectors };
-        Ok(crate::head::taxonomy_units(&self.taxonomy, &members.owner, mv.view(), bv.view(), weight))
+        let member_scores = self.scorer.member_scores_left_out();
+        let background_scores = self.scorer.score(bv.view());
+        Ok(crate::head::taxonomy_units(
+            &self.taxonomy,
+            &members.owner,
+            (mv.view(), member_scores.view()),
+            (bv.view(), background_scores.view()),
+            weight,
+        ))
     }
 
     /// Sentence scores `[sentences, categories]` for texts already split.

@@ -10,8 +10,18 @@
 //! their category (and its parent), and background sentences as units with
 //! no label — the one gain above noise reported for narratives.
 //!
-//! At run time the same weights score each sentence (for evidence) and the
-//! document's mean vector (for the document decision). Per-category
+//! The head is *residual* on zero-shot scoring: for category `c`,
+//!
+//! `logit = a_c · logit(zero_shot_c) + w_c · x + b_c`,
+//!
+//! with `a_c` starting at 1 and `w_c`, `b_c` at 0, and an L2 pull of `a_c`
+//! towards 1 and of `w_c` towards 0. With few labelled documents it learns
+//! little more than per-category calibration of the zero-shot scores; with
+//! more it learns directions in embedding space the exemplars missed.
+//!
+//! At run time the same weights score each sentence (with its zero-shot
+//! scores, for evidence) and the document (its mean vector with its pooled
+//! zero-shot scores, for the document decision). Per-category
 //! thresholds are chosen by k-fold cross-validation on the training
 //! documents only.
 //!
@@ -54,6 +64,10 @@ pub struct TrainConfig {
     /// Fewest positive training documents for a category's own threshold;
     /// below it the category uses the global threshold.
     pub min_positives_for_threshold: usize,
+    /// L2 pull of the zero-shot weight towards 1.
+    pub prior_l2: f32,
+    /// How sentence zero-shot scores are pooled into a document's.
+    pub pooling: crate::aggregate::Pooling,
 }
 
 impl Default for TrainConfig {
@@ -67,6 +81,8 @@ impl Default for TrainConfig {
             exemplar_weight: 0.5,
             paragraphs: false,
             min_positives_for_threshold: 3,
+            prior_l2: 1e-2,
+            pooling: crate::aggregate::Pooling::TopK(3),
         }
     }
 }
@@ -75,6 +91,8 @@ impl Default for TrainConfig {
 #[derive(Debug, Clone)]
 pub struct Unit {
     pub vector: Array1<f32>,
+    /// Zero-shot scores `[k]` of the unit.
+    pub prior: Array1<f32>,
     pub labels: Vec<usize>,
     pub weight: f32,
     /// Index of the training document it comes from (`None` for exemplars).
@@ -98,6 +116,8 @@ pub struct Head {
     pub units: usize,
     /// `[categories][dim]`.
     pub weights: Vec<Vec<f32>>,
+    /// Weight of each category's zero-shot logit.
+    pub prior_weight: Vec<f32>,
     pub bias: Vec<f32>,
     /// Per-category document thresholds.
     pub thresholds: Vec<f32>,
@@ -113,21 +133,23 @@ impl Head {
         Array2::from_shape_vec((k, self.dim), flat).unwrap_or_else(|_| Array2::zeros((k, self.dim)))
     }
 
-    /// Scores `[n, k]` of unit vectors `x` `[n, dim]`.
-    pub fn score(&self, x: ArrayView2<'_, f32>) -> Array2<f32> {
+    /// Scores `[n, k]` of unit vectors `x` `[n, dim]` with their zero-shot scores `prior` `[n, k]`.
+    pub fn score(&self, x: ArrayView2<'_, f32>, prior: ArrayView2<'_, f32>) -> Array2<f32> {
         let mut z = x.dot(&self.matrix().t());
-        for mut row in z.axis_iter_mut(Axis(0)) {
-            for (v, b) in row.iter_mut().zip(&self.bias) {
-                *v = sigmoid(*v + b);
+        for (mut row, p) in z.axis_iter_mut(Axis(0)).zip(prior.axis_iter(Axis(0))) {
+            for (c, v) in row.iter_mut().enumerate() {
+                *v = sigmoid(*v + self.prior_weight[c] * logit(p[c]) + self.bias[c]);
             }
         }
         z
     }
 
-    /// Document scores `[k]` from sentence vectors: the head applied to their normalised mean.
-    pub fn score_document(&self, sentences: ArrayView2<'_, f32>) -> Vec<f32> {
+    /// Document scores `[k]`: the head applied to the normalised mean of the
+    /// sentence vectors and the document's pooled zero-shot scores.
+    pub fn score_document(&self, sentences: ArrayView2<'_, f32>, prior: &[f32]) -> Vec<f32> {
         let doc = unit_mean(sentences);
-        self.score(doc.view().insert_axis(Axis(0))).row(0).to_vec()
+        let prior = ndarray::ArrayView1::from(prior);
+        self.score(doc.view().insert_axis(Axis(0)), prior.insert_axis(Axis(0))).row(0).to_vec()
     }
 
     /// Name used in results: `head:<file name>` or `head`.
@@ -176,12 +198,18 @@ impl Head {
             return Err(data(0, format!("head version {} is not supported (this framelens reads version {HEAD_VERSION})", head.version)));
         }
         let k = head.labels.len();
-        if head.weights.len() != k || head.bias.len() != k || head.thresholds.len() != k || head.weights.iter().any(|w| w.len() != head.dim) {
+        if head.weights.len() != k || head.bias.len() != k || head.prior_weight.len() != k || head.thresholds.len() != k || head.weights.iter().any(|w| w.len() != head.dim) {
             return Err(data(0, "weights, bias, thresholds and labels do not have matching sizes".into()));
         }
         head.path = Some(path.to_path_buf());
         Ok(head)
     }
+}
+
+/// Log-odds of a probability, clamped away from 0 and 1.
+pub fn logit(p: f32) -> f32 {
+    let p = p.clamp(1e-4, 1.0 - 1e-4);
+    (p / (1.0 - p)).ln()
 }
 
 /// Normalised mean of rows (zeros when empty).
@@ -196,13 +224,29 @@ pub fn unit_mean(rows: ArrayView2<'_, f32>) -> Array1<f32> {
 }
 
 /// Fit the weights on units (no thresholds).
-fn fit(units: &[Unit], k: usize, dim: usize, config: &TrainConfig) -> (Array2<f32>, Array1<f32>) {
+/// Fitted parameters: embedding weights `[k, dim]`, zero-shot weights `[k]`, biases `[k]`.
+struct Fitted {
+    w: Array2<f32>,
+    a: Array1<f32>,
+    b: Array1<f32>,
+}
+
+impl Fitted {
+    fn score(&self, vector: &Array1<f32>, prior: &Array1<f32>) -> Array1<f32> {
+        let z = self.w.dot(vector) + &self.b;
+        ndarray::Zip::from(&z).and(&self.a).and(prior).map_collect(|&z, &a, &p| sigmoid(z + a * logit(p)))
+    }
+}
+
+fn fit(units: &[Unit], k: usize, dim: usize, config: &TrainConfig) -> Fitted {
     let n = units.len();
     let mut x = Array2::<f32>::zeros((n, dim));
+    let mut lp = Array2::<f32>::zeros((n, k));
     let mut y = Array2::<f32>::zeros((n, k));
     let mut sw = Array1::<f32>::zeros(n);
     for (i, u) in units.iter().enumerate() {
         x.row_mut(i).assign(&u.vector);
+        lp.row_mut(i).assign(&u.prior.mapv(logit));
         for &c in &u.labels {
             y[[i, c]] = 1.0;
         }
@@ -221,51 +265,65 @@ fn fit(units: &[Unit], k: usize, dim: usize, config: &TrainConfig) -> (Array2<f3
         })
         .collect();
     let mut w = Array2::<f32>::zeros((k, dim));
+    let mut a = Array1::<f32>::ones(k);
     let mut b = Array1::<f32>::zeros(k);
     let (mut mw, mut vw) = (Array2::<f32>::zeros((k, dim)), Array2::<f32>::zeros((k, dim)));
+    let (mut ma, mut va) = (Array1::<f32>::zeros(k), Array1::<f32>::zeros(k));
     let (mut mb, mut vb) = (Array1::<f32>::zeros(k), Array1::<f32>::zeros(k));
     let (beta1, beta2, eps) = (0.9f32, 0.999f32, 1e-8f32);
+    let adam = |p: &mut f32, m: &mut f32, v: &mut f32, g: f32, c1: f32, c2: f32, lr: f32| {
+        *m = beta1 * *m + (1.0 - beta1) * g;
+        *v = beta2 * *v + (1.0 - beta2) * g * g;
+        *p -= lr * (*m / c1) / ((*v / c2).sqrt() + eps);
+    };
+    let lr = config.learning_rate;
     for step in 1..=config.epochs {
-        let mut z = x.dot(&w.t()); // [n, k]
-        z += &b;
-        // dL/dz with sample and positive weights.
+        // z = X Wᵀ + b + a ⊙ logit(prior), then dL/dz with sample and positive weights.
+        let mut z = x.dot(&w.t());
         for i in 0..n {
             for c in 0..k {
-                let p = sigmoid(z[[i, c]]);
+                let zi = z[[i, c]] + b[c] + a[c] * lp[[i, c]];
                 let yi = y[[i, c]];
                 let wgt = sw[i] * if yi > 0.5 { pos_weight[c] } else { 1.0 };
-                z[[i, c]] = wgt * (p - yi) / total;
+                z[[i, c]] = wgt * (sigmoid(zi) - yi) / total;
             }
         }
         let mut gw = z.t().dot(&x); // [k, dim]
         gw.scaled_add(config.l2, &w);
         let gb = z.sum_axis(Axis(0));
+        let mut ga = (&z * &lp).sum_axis(Axis(0));
+        ga.zip_mut_with(&a, |g, &a| *g += config.prior_l2 * (a - 1.0));
         let t = step as i32;
         let (c1, c2) = (1.0 - beta1.powi(t), 1.0 - beta2.powi(t));
-        mw.zip_mut_with(&gw, |m, &g| *m = beta1 * *m + (1.0 - beta1) * g);
-        vw.zip_mut_with(&gw, |v, &g| *v = beta2 * *v + (1.0 - beta2) * g * g);
-        mb.zip_mut_with(&gb, |m, &g| *m = beta1 * *m + (1.0 - beta1) * g);
-        vb.zip_mut_with(&gb, |v, &g| *v = beta2 * *v + (1.0 - beta2) * g * g);
-        let lr = config.learning_rate;
-        ndarray::Zip::from(&mut w).and(&mw).and(&vw).for_each(|w, &m, &v| *w -= lr * (m / c1) / ((v / c2).sqrt() + eps));
-        ndarray::Zip::from(&mut b).and(&mb).and(&vb).for_each(|b, &m, &v| *b -= lr * (m / c1) / ((v / c2).sqrt() + eps));
+        ndarray::Zip::from(&mut w).and(&mut mw).and(&mut vw).and(&gw).for_each(|p, m, v, &g| adam(p, m, v, g, c1, c2, lr));
+        ndarray::Zip::from(&mut a).and(&mut ma).and(&mut va).and(&ga).for_each(|p, m, v, &g| adam(p, m, v, g, c1, c2, lr));
+        ndarray::Zip::from(&mut b).and(&mut mb).and(&mut vb).and(&gb).for_each(|p, m, v, &g| adam(p, m, v, g, c1, c2, lr));
     }
-    (w, b)
+    Fitted { w, a, b }
 }
 
-/// Training data for [`train`]: per document, its sentence vectors, paragraph
-/// row ranges, and label indices.
+/// Training data for [`train`]: per document, its sentence vectors, their
+/// zero-shot scores, paragraph row ranges, and label indices.
 #[derive(Debug, Clone)]
 pub struct TrainDocument {
     pub sentences: Array2<f32>,
+    /// Zero-shot scores `[sentences, k]`.
+    pub scores: Array2<f32>,
     pub paragraphs: Vec<std::ops::Range<usize>>,
     pub labels: Vec<usize>,
 }
 
 /// Extra units from the taxonomy: exemplars/descriptions with their category
 /// and ancestors, background with none. `members`/`background` are the
-/// vectors of [`crate::score::MemberTexts`] and of `taxonomy.background`.
-pub fn taxonomy_units(taxonomy: &Taxonomy, owners: &[usize], members: ArrayView2<'_, f32>, background: ArrayView2<'_, f32>, weight: f32) -> Vec<Unit> {
+/// vectors of [`crate::score::MemberTexts`] and of `taxonomy.background`,
+/// with their zero-shot scores (members scored leave-one-out).
+pub fn taxonomy_units(
+    taxonomy: &Taxonomy,
+    owners: &[usize],
+    members: (ArrayView2<'_, f32>, ArrayView2<'_, f32>),
+    background: (ArrayView2<'_, f32>, ArrayView2<'_, f32>),
+    weight: f32,
+) -> Vec<Unit> {
     let mut units = Vec::new();
     for (m, &owner) in owners.iter().enumerate() {
         let mut labels = vec![owner];
@@ -277,23 +335,38 @@ pub fn taxonomy_units(taxonomy: &Taxonomy, owners: &[usize], members: ArrayView2
             labels.push(p);
             cur = p;
         }
-        units.push(Unit { vector: members.row(m).to_owned(), labels, weight, document: None });
+        units.push(Unit { vector: members.0.row(m).to_owned(), prior: members.1.row(m).to_owned(), labels, weight, document: None });
     }
-    for row in background.axis_iter(Axis(0)) {
-        units.push(Unit { vector: row.to_owned(), labels: Vec::new(), weight, document: None });
+    for (row, prior) in background.0.axis_iter(Axis(0)).zip(background.1.axis_iter(Axis(0))) {
+        units.push(Unit { vector: row.to_owned(), prior: prior.to_owned(), labels: Vec::new(), weight, document: None });
     }
     units
+}
+
+fn pooled(scores: ArrayView2<'_, f32>, pooling: crate::aggregate::Pooling) -> Array1<f32> {
+    Array1::from(crate::aggregate::document_scores(scores, pooling))
 }
 
 fn document_units(docs: &[TrainDocument], config: &TrainConfig) -> Vec<Unit> {
     let mut units = Vec::new();
     for (d, doc) in docs.iter().enumerate() {
-        units.push(Unit { vector: unit_mean(doc.sentences.view()), labels: doc.labels.clone(), weight: 1.0, document: Some(d) });
+        units.push(Unit {
+            vector: unit_mean(doc.sentences.view()),
+            prior: pooled(doc.scores.view(), config.pooling),
+            labels: doc.labels.clone(),
+            weight: 1.0,
+            document: Some(d),
+        });
         if config.paragraphs && doc.paragraphs.len() > 1 {
             let share = 1.0 / doc.paragraphs.len() as f32;
             for r in &doc.paragraphs {
-                let rows = doc.sentences.slice(ndarray::s![r.clone(), ..]);
-                units.push(Unit { vector: unit_mean(rows), labels: doc.labels.clone(), weight: share, document: Some(d) });
+                units.push(Unit {
+                    vector: unit_mean(doc.sentences.slice(ndarray::s![r.clone(), ..])),
+                    prior: pooled(doc.scores.slice(ndarray::s![r.clone(), ..]), config.pooling),
+                    labels: doc.labels.clone(),
+                    weight: share,
+                    document: Some(d),
+                });
             }
         }
     }
@@ -311,10 +384,10 @@ pub fn train(
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Head> {
     let k = taxonomy.categories.len();
-    let dim = docs.first().map(|d| d.sentences.ncols()).or_else(|| extra.first().map(|u| u.vector.len())).unwrap_or(0);
     if docs.is_empty() {
         return Err(Error::InvalidInput("no training documents".into()));
     }
+    let dim = docs[0].sentences.ncols();
     if config.folds < 2 || config.epochs == 0 || !(config.l2 >= 0.0) || !(config.learning_rate > 0.0) {
         return Err(Error::InvalidSetting {
             name: "train config",
@@ -331,19 +404,29 @@ pub fn train(
         let in_fold = |d: usize| d % config.folds == fold;
         let train_units: Vec<Unit> =
             doc_units.iter().filter(|u| u.document.is_some_and(|d| !in_fold(d))).chain(&extra).cloned().collect();
-        let (w, b) = fit(&train_units, k, dim, config);
-        for (d, doc) in docs.iter().enumerate().filter(|(d, _)| in_fold(*d)) {
-            let v = unit_mean(doc.sentences.view());
-            let z = w.dot(&v) + &b;
-            oof.row_mut(d).assign(&z.mapv(sigmoid));
+        let fitted = fit(&train_units, k, dim, config);
+        for u in doc_units.iter().filter(|u| u.document.is_some_and(in_fold)) {
+            if let Some(d) = u.document.filter(|_| u.weight >= 1.0) {
+                oof.row_mut(d).assign(&fitted.score(&u.vector, &u.prior));
+            }
         }
         progress(fold + 1, steps);
     }
     let gold: Vec<Vec<usize>> = docs.iter().map(|d| d.labels.clone()).collect();
-    let thresholds = choose_thresholds(&oof, &gold, config.min_positives_for_threshold);
+    let levels: Vec<usize> = (0..k)
+        .map(|c| {
+            let (mut depth, mut cur) = (0, c);
+            while let Some(p) = taxonomy.parent_index(cur).filter(|_| depth < k) {
+                depth += 1;
+                cur = p;
+            }
+            depth
+        })
+        .collect();
+    let thresholds = choose_thresholds(&oof, &gold, &levels, config.min_positives_for_threshold);
 
     let all: Vec<Unit> = doc_units.iter().chain(&extra).cloned().collect();
-    let (w, b) = fit(&all, k, dim, config);
+    let fitted = fit(&all, k, dim, config);
     progress(steps, steps);
     Ok(Head {
         format: HEAD_FORMAT.into(),
@@ -355,16 +438,18 @@ pub fn train(
         config: config.clone(),
         documents: docs.len(),
         units: all.len(),
-        weights: w.axis_iter(Axis(0)).map(|r| r.to_vec()).collect(),
-        bias: b.to_vec(),
+        weights: fitted.w.axis_iter(Axis(0)).map(|r| r.to_vec()).collect(),
+        prior_weight: fitted.a.to_vec(),
+        bias: fitted.b.to_vec(),
         thresholds,
         path: None,
     })
 }
 
 /// Per-category threshold maximising F1 on out-of-fold scores; categories
-/// with too few positives share the threshold that maximises micro-F1.
-pub fn choose_thresholds(scores: &Array2<f32>, gold: &[Vec<usize>], min_positives: usize) -> Vec<f32> {
+/// with too few positives share the threshold that maximises micro-F1 over
+/// their group (the categories of the same level).
+pub fn choose_thresholds(scores: &Array2<f32>, gold: &[Vec<usize>], groups: &[usize], min_positives: usize) -> Vec<f32> {
     let k = scores.ncols();
     let grid: Vec<f32> = (1..20).map(|i| i as f32 * 0.05).collect();
     let f1 = |tp: f32, fp: f32, fn_: f32| if tp == 0.0 { 0.0 } else { 2.0 * tp / (2.0 * tp + fp + fn_) };
@@ -382,19 +467,19 @@ pub fn choose_thresholds(scores: &Array2<f32>, gold: &[Vec<usize>], min_positive
         }
         (tp, fp, fn_)
     };
-    let global = grid
-        .iter()
-        .copied()
-        .max_by(|&a, &b| {
-            let micro = |t: f32| {
-                let (tp, fp, fn_) = (0..k).map(|c| counts(c, t)).fold((0.0, 0.0, 0.0), |s, x| (s.0 + x.0, s.1 + x.1, s.2 + x.2));
-                f1(tp, fp, fn_)
-            };
-            micro(a).total_cmp(&micro(b)).then(b.total_cmp(&a))
-        })
-        .unwrap_or(0.5);
+    let group_threshold = |group: usize| {
+        let members: Vec<usize> = (0..k).filter(|&c| groups[c] == group).collect();
+        let micro = |t: f32| {
+            let (tp, fp, fn_) =
+                members.iter().map(|&c| counts(c, t)).fold((0.0, 0.0, 0.0), |s, x| (s.0 + x.0, s.1 + x.1, s.2 + x.2));
+            f1(tp, fp, fn_)
+        };
+        grid.iter().copied().max_by(|&a, &b| micro(a).total_cmp(&micro(b)).then(b.total_cmp(&a))).unwrap_or(0.5)
+    };
+    let globals: std::collections::HashMap<usize, f32> = groups.iter().map(|&g| (g, group_threshold(g))).collect();
     (0..k)
         .map(|c| {
+            let global = globals.get(&groups[c]).copied().unwrap_or(0.5);
             let positives = gold.iter().filter(|g| g.contains(&c)).count();
             if positives < min_positives {
                 return global;

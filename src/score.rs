@@ -278,6 +278,14 @@ impl ZeroShot {
         gaps
     }
 
+    /// Calibrated scores of the member texts themselves, each scored as if it
+    /// were not a member (leave-one-out): what a held-out sentence like it would get.
+    pub fn member_scores_left_out(&self) -> Array2<f32> {
+        let exclude: Vec<Option<usize>> = (0..self.members.nrows()).map(Some).collect();
+        let raw = self.raw(self.members.view(), Some(&exclude));
+        self.calibrate(&raw)
+    }
+
     /// Calibrated scores `[n, k]` in [0, 1].
     pub fn score(&self, x: ArrayView2<'_, f32>) -> Array2<f32> {
         let raw = self.raw(x, None);

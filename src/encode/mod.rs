@@ -11,6 +11,8 @@
 
 #[cfg(feature = "onnx")]
 pub mod onnx;
+#[cfg(feature = "rust-bert")]
+pub mod rust_bert;
 
 use std::path::Path;
 

@@ -1,0 +1,323 @@
+//! Classify a corpus: a directory of `.txt` files or JSONL (`{"id","text"}`
+//! per line, from a file or standard input) → JSONL, one analysis per line.
+//!
+//! Streams in chunks, so memory stays flat however large the corpus;
+//! `--resume` continues a killed run; `--shard i/n` takes a deterministic
+//! share of the ids, so that n workers on any engine cover the corpus once.
+//!
+//! ```text
+//! cargo run --release --example batch -- examples/data --output frames.jsonl
+//! cargo run --release --example batch -- corpus.jsonl --output part-3.jsonl --shard 3/8 --resume
+//! ```
+
+use std::collections::HashSet;
+use std::fs::File;
+use std::io::{BufReader, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+use framelens::corpus::{self, InputRecord, OutputRecord, RecordResult, Shard};
+use framelens::Classifier;
+use indicatif::{ProgressBar, ProgressStyle};
+
+#[path = "common/mod.rs"]
+mod common;
+
+type Fallible<T> = Result<T, Box<dyn std::error::Error>>;
+
+#[derive(Parser, Debug)]
+#[command(
+    about = "Classify a corpus of news articles into JSONL, one analysis per line",
+    long_about = "Classify a corpus of news articles into JSONL, one analysis per line.\n\n\
+        Each output line is {\"id\": ID, \"analysis\": {...}} for a classified document or \
+        {\"id\": ID, \"error\": REASON} for one that could not be read or is empty; failures are \
+        also reported on standard error and the run goes on.",
+    after_help = "Exit status: 0 when every document was classified, 2 when some failed \
+        (their error records are in the output), 1 on a fatal error (bad option, unreadable \
+        input, models missing, output not writable).\n\n\
+        Examples:\n  \
+        batch examples/data --output frames.jsonl\n  \
+        batch corpus.jsonl --taxonomy semeval2025-narratives --output part-3.jsonl --shard 3/8 --resume\n  \
+        cat corpus.jsonl | batch - --quiet > out.jsonl"
+)]
+struct Args {
+    /// A directory of .txt files (id = file name without .txt), a JSONL file
+    /// with one {"id": ..., "text": ...} object per line, or `-` for JSONL on
+    /// standard input.
+    #[arg(value_name = "INPUT")]
+    input: String,
+    /// Write the JSONL here instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Skip the ids already in --output and append the rest; a half-written
+    /// last line left by a killed run is removed first.
+    #[arg(long, requires = "output")]
+    resume: bool,
+    /// Replace a non-empty --output file (by default batch refuses, to keep
+    /// finished work).
+    #[arg(long, requires = "output", conflicts_with = "resume")]
+    overwrite: bool,
+    /// Process only shard i of n (0-based): the ids whose stable hash falls in
+    /// it. Shards 0/n to (n-1)/n together cover every id exactly once.
+    #[arg(long, value_name = "i/n", default_value = "0/1")]
+    shard: Shard,
+    #[command(flatten)]
+    classifier: common::ClassifierOptions,
+    /// Documents per call to the classifier; sentences of a chunk are batched
+    /// together. Memory grows with it.
+    #[arg(long, value_name = "N", default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..))]
+    chunk: u32,
+    /// Keep only the N highest category scores of each sentence (default:
+    /// all). A sentence carries every category's score, which makes most of
+    /// the output's size: 116 for semeval2025-narratives.
+    #[arg(long, value_name = "N")]
+    sentence_scores: Option<usize>,
+    /// No progress bar and no summary (errors are still reported).
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+/// Counts for the summary and the exit status.
+#[derive(Debug, Default)]
+struct Tally {
+    ok: usize,
+    failed: usize,
+}
+
+/// Which ids this run processes: those of its shard not already in the output.
+struct Selection {
+    shard: Shard,
+    done: HashSet<String>,
+}
+
+impl Selection {
+    fn keep(&self, id: &str) -> bool {
+        self.shard.contains(id) && !self.done.contains(id)
+    }
+}
+
+fn main() -> ExitCode {
+    // Usage errors are fatal errors: status 1, as 2 means "some documents failed".
+    let args = match Args::try_parse() {
+        Ok(args) => args,
+        Err(e) if e.use_stderr() => {
+            let _ = e.print();
+            return ExitCode::from(1);
+        }
+        Err(e) => e.exit(),
+    };
+    match run(&args) {
+        Ok(tally) if tally.failed > 0 => ExitCode::from(2),
+        Ok(_) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Where the records come from.
+enum Input {
+    Dir(PathBuf),
+    Jsonl(PathBuf),
+    Stdin,
+}
+
+impl Input {
+    fn of(spec: &str) -> Fallible<Input> {
+        if spec == "-" {
+            return Ok(Input::Stdin);
+        }
+        let path = PathBuf::from(spec);
+        let meta = std::fs::metadata(&path).map_err(|e| format!("{spec}: {e}"))?;
+        if meta.is_dir() {
+            return Ok(Input::Dir(path));
+        }
+        if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("txt")) {
+            return Err(format!(
+                "{spec} is a single text file; batch reads a directory of .txt files or a JSONL file \
+                 (use the `classify` example for one article)"
+            )
+            .into());
+        }
+        Ok(Input::Jsonl(path))
+    }
+}
+
+fn run(args: &Args) -> Fallible<Tally> {
+    let input = Input::of(&args.input)?;
+    let selection = std::rc::Rc::new(Selection { shard: args.shard, done: prepare_output(args)? });
+    let select = std::rc::Rc::clone(&selection);
+    let keep = move |r: &RecordResult| match r {
+        Ok(r) => select.keep(&r.id),
+        // A failing stream must reach the loop below to end the run.
+        Err(e) => e.is_fatal() || select.keep(&e.id),
+    };
+    let (records, total): (Box<dyn Iterator<Item = RecordResult>>, Option<u64>) = match &input {
+        Input::Dir(dir) => {
+            let records = corpus::records_from_dir(dir)?.retain_ids(|id| selection.keep(id));
+            let total = records.len() as u64;
+            (Box::new(records), Some(total))
+        }
+        Input::Jsonl(path) => {
+            // A first pass over the ids gives the total for the ETA.
+            let open = || File::open(path).map(BufReader::new).map_err(|e| format!("{}: {e}", path.display()));
+            let total = corpus::jsonl_ids(open()?, path).filter(|id| selection.keep(id)).count() as u64;
+            (Box::new(corpus::records_from_jsonl(open()?, path).filter(keep)), Some(total))
+        }
+        Input::Stdin => (Box::new(corpus::records_from_jsonl(std::io::stdin().lock(), "<stdin>").filter(keep)), None),
+    };
+
+    let classifier = args.classifier.build()?;
+    let mut out = open_output(args)?;
+    let progress = progress_bar(args, total);
+    let started = Instant::now();
+    let mut tally = Tally::default();
+    let mut chunk: Vec<RecordResult> = Vec::new();
+    let mut docs_in_chunk = 0;
+    let mut stream_error = None;
+    for record in records {
+        match record {
+            Err(e) if e.is_fatal() => {
+                stream_error = Some(e.error);
+                break;
+            }
+            record => {
+                docs_in_chunk += usize::from(record.is_ok());
+                chunk.push(record);
+            }
+        }
+        if docs_in_chunk >= args.chunk as usize {
+            process_chunk(&classifier, std::mem::take(&mut chunk), args, &mut out, &progress, &mut tally)?;
+            docs_in_chunk = 0;
+        }
+    }
+    process_chunk(&classifier, chunk, args, &mut out, &progress, &mut tally)?;
+    progress.finish_and_clear();
+    if let Some(e) = stream_error {
+        return Err(format!("reading the input failed after {} records: {e}", tally.ok + tally.failed).into());
+    }
+    if !args.quiet {
+        let skipped = selection.done.iter().filter(|id| args.shard.contains(id)).count();
+        summary(&tally, skipped, args, started.elapsed());
+    }
+    Ok(tally)
+}
+
+/// Check the output file and, for --resume, the ids it already holds.
+fn prepare_output(args: &Args) -> Fallible<HashSet<String>> {
+    let Some(path) = &args.output else { return Ok(HashSet::new()) };
+    if args.resume {
+        return Ok(corpus::completed_ids(path)?);
+    }
+    if !args.overwrite {
+        if let Ok(meta) = std::fs::metadata(path) {
+            if meta.len() > 0 {
+                return Err(format!(
+                    "{} already holds {} bytes; pass --resume to continue that run or --overwrite to start again",
+                    path.display(),
+                    meta.len()
+                )
+                .into());
+            }
+        }
+    }
+    Ok(HashSet::new())
+}
+
+fn open_output(args: &Args) -> Fallible<Box<dyn Write>> {
+    Ok(match &args.output {
+        None => Box::new(std::io::stdout().lock()),
+        Some(path) => {
+            let file =
+                if args.resume { File::options().create(true).append(true).open(path) } else { File::create(path) };
+            Box::new(file.map_err(|e| format!("{}: {e}", path.display()))?)
+        }
+    })
+}
+
+/// Classify the documents of a chunk and write one line per record, in input order.
+fn process_chunk(
+    classifier: &Classifier,
+    chunk: Vec<RecordResult>,
+    args: &Args,
+    out: &mut Box<dyn Write>,
+    progress: &ProgressBar,
+    tally: &mut Tally,
+) -> Fallible<()> {
+    let texts: Vec<&str> = chunk.iter().filter_map(|r| r.as_ref().ok()).map(|r| r.text.as_str()).collect();
+    let mut results = if texts.is_empty() { Vec::new() } else { classifier.classify_batch(&texts) }.into_iter();
+    let output_name = || args.output.as_deref().map_or_else(|| "<stdout>".to_string(), |p| p.display().to_string());
+    for record in chunk {
+        let record = match record {
+            Ok(InputRecord { id, .. }) => {
+                let result = results.next().ok_or("the classifier returned fewer results than documents")?;
+                let mut record = OutputRecord::from_result(id, result);
+                if let (Some(n), OutputRecord::Analysis { analysis, .. }) = (args.sentence_scores, &mut record) {
+                    analysis.sentences.iter_mut().for_each(|s| s.scores.truncate(n));
+                }
+                record
+            }
+            Err(e) => OutputRecord::Error { id: e.id, error: e.error.to_string() },
+        };
+        if let Some(reason) = record.error() {
+            tally.failed += 1;
+            // Reasons about unparsable lines already start with `<source>:<line>`, the id.
+            let id = record.id();
+            let what = if reason.starts_with(id) { reason.to_string() } else { format!("{id}: {reason}") };
+            progress.suspend(|| eprintln!("failed: {what}"));
+        } else {
+            tally.ok += 1;
+        }
+        // One write of the whole line, then flush: a kill leaves at most a
+        // partial last line, which --resume removes.
+        let line = record.to_line()?;
+        out.write_all(line.as_bytes()).and_then(|()| out.flush()).map_err(|e| format!("{}: {e}", output_name()))?;
+        progress.inc(1);
+        progress.set_message(if tally.failed > 0 { format!("{} failed", tally.failed) } else { String::new() });
+    }
+    Ok(())
+}
+
+fn progress_bar(args: &Args, total: Option<u64>) -> ProgressBar {
+    if args.quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let rate = |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+        let _ = write!(w, "{:.1} docs/s", state.per_sec());
+    };
+    let bar = match total {
+        Some(n) => ProgressBar::new(n).with_style(
+            ProgressStyle::with_template("{spinner} {wide_bar} {pos}/{len} docs  {rate}  ETA {eta}  {msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .with_key("rate", rate),
+        ),
+        None => ProgressBar::new_spinner().with_style(
+            ProgressStyle::with_template("{spinner} {pos} docs  {rate}  {elapsed}  {msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner())
+                .with_key("rate", rate),
+        ),
+    };
+    bar.enable_steady_tick(Duration::from_millis(120));
+    bar
+}
+
+fn summary(tally: &Tally, skipped: usize, args: &Args, elapsed: Duration) {
+    let n = tally.ok + tally.failed;
+    let secs = elapsed.as_secs_f64();
+    let mut line = format!(
+        "batch: {n} documents in {secs:.1} s ({:.2} docs/s): {} ok, {} failed",
+        n as f64 / secs.max(1e-9),
+        tally.ok,
+        tally.failed
+    );
+    if args.shard.count > 1 {
+        line.push_str(&format!("; shard {}", args.shard));
+    }
+    if let (true, Some(path)) = (args.resume, &args.output) {
+        line.push_str(&format!("; {skipped} already in {}", path.display()));
+    }
+    eprintln!("{line}");
+}

@@ -1,0 +1,113 @@
+//! Train a head on labelled articles and save it as JSON.
+//!
+//! ```text
+//! cargo run --release --example train -- --semeval2025 tests/data/semeval2025/EN --out head.json
+//! cargo run --release --example train -- --semeval2023 tests/data/semeval2023/en --exclude-fold 0/2 --out frames-head.json
+//! ```
+
+#[path = "common/mod.rs"]
+mod common;
+#[path = "common/corpus_args.rs"]
+mod corpus_args;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+use framelens::head::{self, TrainConfig};
+use framelens::Taxonomy;
+use indicatif::{ProgressBar, ProgressStyle};
+
+#[derive(Parser, Debug)]
+#[command(about = "Train a framelens head (one logistic regression per category) on a labelled corpus")]
+struct Args {
+    #[command(flatten)]
+    corpus: corpus_args::CorpusOptions,
+    #[command(flatten)]
+    classifier: common::ClassifierOptions,
+    /// Where to write the head.
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+    /// Do not add the taxonomy's exemplars and background as training units.
+    #[arg(long)]
+    no_exemplars: bool,
+    /// Weight of one exemplar unit relative to one training document.
+    #[arg(long, default_value_t = 0.5)]
+    exemplar_weight: f32,
+    /// Also train on each paragraph with its document's labels.
+    #[arg(long)]
+    paragraphs: bool,
+    /// Folds for choosing per-category thresholds.
+    #[arg(long, default_value_t = 5)]
+    folds: usize,
+    /// Gradient steps.
+    #[arg(long, default_value_t = 300)]
+    epochs: usize,
+    /// L2 penalty.
+    #[arg(long, default_value_t = 1e-3)]
+    l2: f32,
+    /// No progress bar.
+    #[arg(long)]
+    quiet: bool,
+}
+
+fn main() -> ExitCode {
+    match run(Args::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(mut args: Args) -> Result<(), Box<dyn std::error::Error>> {
+    if args.classifier.head.is_some() {
+        return Err("--head is for classifying; train writes a new head with --out".into());
+    }
+    if args.corpus.semeval2025.is_some() && args.classifier.taxonomy == "media-frames" {
+        args.classifier.taxonomy = args.corpus.default_taxonomy().to_string();
+    }
+    let taxonomy = Taxonomy::from_name_or_path(&args.classifier.taxonomy)?;
+    let corpus = args.corpus.read(&taxonomy)?;
+    if corpus.is_empty() {
+        return Err("the corpus (after --fold/--exclude-fold) has no documents".into());
+    }
+    let classifier = args.classifier.build()?;
+    let config = TrainConfig {
+        folds: args.folds,
+        epochs: args.epochs,
+        l2: args.l2,
+        use_exemplars: !args.no_exemplars,
+        paragraphs: args.paragraphs,
+        exemplar_weight: args.exemplar_weight,
+        ..TrainConfig::default()
+    };
+    let show = !args.quiet && std::io::stderr().is_terminal();
+    let bar = if show { ProgressBar::new(corpus.len() as u64) } else { ProgressBar::hidden() };
+    bar.set_style(ProgressStyle::with_template("{msg:>10} [{bar:40}] {pos}/{len} ({per_sec}, eta {eta})")?.progress_chars("=> "));
+    bar.set_message("embedding");
+    let mut docs = Vec::with_capacity(corpus.len());
+    for chunk in corpus.documents.chunks(16) {
+        docs.extend(classifier.training_documents(chunk)?);
+        bar.inc(chunk.len() as u64);
+    }
+    let extra = if config.use_exemplars { classifier.taxonomy_units(config.exemplar_weight)? } else { Vec::new() };
+    bar.set_message("training");
+    bar.set_position(0);
+    bar.set_length((config.folds + 1) as u64);
+    let head = head::train(&taxonomy, classifier.encoder_name(), &docs, &extra, &config, &mut |done, _| {
+        bar.set_position(done as u64)
+    })?;
+    bar.finish_and_clear();
+    head.save(&args.out)?;
+    eprintln!(
+        "trained on {} documents ({} units) for taxonomy {}; head written to {}",
+        head.documents,
+        head.units,
+        head.taxonomy,
+        args.out.display()
+    );
+    Ok(())
+}

@@ -1,0 +1,70 @@
+//! Every example program runs on a fixture: the commands of the README.
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn example(name: &str) -> Command {
+    // tests run from target/<profile>/deps; examples live in target/<profile>/examples.
+    let exe = std::env::current_exe().unwrap();
+    let profile_dir = exe.parent().and_then(|p| p.parent()).unwrap();
+    let path: PathBuf = profile_dir.join("examples").join(name);
+    assert!(path.exists(), "{} not built (cargo test builds examples)", path.display());
+    let mut cmd = Command::new(path);
+    cmd.current_dir(common::root());
+    cmd
+}
+
+fn run_ok(cmd: &mut Command) -> String {
+    let out = cmd.output().unwrap();
+    assert!(out.status.success(), "{cmd:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn classify_prints_a_table_and_json() {
+    let table = run_ok(example("classify").arg("examples/data/004_2cf0e58a8dd68d2c.txt"));
+    assert!(table.contains("taxonomy: media-frames") && table.contains("Security_and_defense"), "{table}");
+    let json = run_ok(example("classify").args(["--json", "--taxonomy", "semeval2025-narratives", "examples/data/001_1bab8556ee00fa53.txt"]));
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["taxonomy"], "semeval2025-narratives");
+    assert!(v["coarse"].is_array() && v["labels"].is_array() && v["sentences"].is_array());
+}
+
+#[test]
+fn classify_reports_a_missing_file_and_bad_taxonomy_clearly() {
+    let out = example("classify").arg("no/such/article.txt").output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no/such/article.txt"));
+    let out = example("classify").args(["--taxonomy", "frames", "examples/data/004_2cf0e58a8dd68d2c.txt"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown taxonomy `frames`"));
+}
+
+#[test]
+fn train_then_evaluate_on_disjoint_folds() {
+    let dir = tempfile::tempdir().unwrap();
+    let head = dir.path().join("head.json");
+    let preds = dir.path().join("pred.txt");
+    let corpus = ["--semeval2025", "tests/data/semeval2025/EN"];
+    run_ok(example("train").args(corpus).args(["--exclude-fold", "0/2", "--epochs", "100", "--quiet", "--out"]).arg(&head));
+    let json = run_ok(example("evaluate").args(corpus).args(["--fold", "0/2", "--json", "--head"]).arg(&head).arg("--predictions").arg(&preds));
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let coarse = v["f1_samples_coarse"].as_f64().unwrap();
+    assert!(coarse > 0.4, "coarse F1 samples {coarse}");
+    assert!(v["scorer"].as_str().unwrap().starts_with("head:"));
+    // The head saw only documents outside fold 0; evaluation saw only fold 0.
+    let fold = framelens::corpus::Shard::new(0, 2).unwrap();
+    let written = std::fs::read_to_string(&preds).unwrap();
+    let ids: Vec<&str> = written.lines().map(|l| l.split('\t').next().unwrap()).collect();
+    assert_eq!(ids.len(), v["documents"].as_u64().unwrap() as usize);
+    assert!(ids.iter().all(|id| fold.contains(id)));
+    let head_json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&head).unwrap()).unwrap();
+    assert_eq!(head_json["documents"].as_u64().unwrap() as usize + ids.len(), 60);
+}
+
+#[test]
+fn evaluate_prints_the_frames_table() {
+    let out = run_ok(example("evaluate").args(["--semeval2023", "tests/data/semeval2023/en"]));
+    assert!(out.contains("micro") && out.contains("macro") && out.contains("Crime_and_punishment"), "{out}");
+}

@@ -1,0 +1,493 @@
+//! Sentence segmentation: news cases, invariants on arbitrary input, a real article, long input.
+
+use std::time::{Duration, Instant};
+
+use proptest::prelude::*;
+use framelens::segment::{Segmenter, SegmenterConfig, Span};
+
+fn segmenter(newline_breaks: bool) -> Segmenter {
+    Segmenter::new(SegmenterConfig {
+        newline_breaks,
+        ..SegmenterConfig::default()
+    })
+}
+
+fn sentences<'a>(segmenter: &Segmenter, text: &'a str) -> Vec<&'a str> {
+    segmenter
+        .split(text)
+        .iter()
+        .map(|span| span.text(text))
+        .collect()
+}
+
+/// Everything `split` promises about its spans; `Err` names the first broken promise.
+/// Only whitespace outside the spans also means every non-whitespace char is covered and the
+/// text is the spans plus the whitespace between them.
+fn check_spans(text: &str, spans: &[Span]) -> Result<(), String> {
+    let mut covered = 0;
+    for span in spans {
+        if span.is_empty() || span.len() != span.end - span.start {
+            return Err(format!("empty span {span:?}"));
+        }
+        if span.start < covered {
+            return Err(format!("{span:?} overlaps or precedes the span before it"));
+        }
+        if !text.is_char_boundary(span.start) || !text.is_char_boundary(span.end) {
+            return Err(format!("{span:?} is not on char boundaries"));
+        }
+        let gap = &text[covered..span.start];
+        if !gap.chars().all(char::is_whitespace) {
+            return Err(format!("non-whitespace {gap:?} before {span:?}"));
+        }
+        let body = span.text(text);
+        if body.trim() != body {
+            return Err(format!("{span:?} = {body:?} is not trimmed"));
+        }
+        covered = span.end;
+    }
+    let tail = &text[covered..];
+    if !tail.chars().all(char::is_whitespace) {
+        return Err(format!("non-whitespace {tail:?} after the last span"));
+    }
+    Ok(())
+}
+
+/// `(name, newline_breaks, text, expected sentences)`.
+const CASES: &[(&str, bool, &str, &[&str])] = &[
+    (
+        "plain sentences",
+        true,
+        "Russia blamed the West. Kyiv rejected the claim.",
+        &["Russia blamed the West.", "Kyiv rejected the claim."],
+    ),
+    (
+        "a.m. before a weekday",
+        true,
+        "The vote opens at 9 a.m. Monday in Kyiv. Results follow.",
+        &["The vote opens at 9 a.m. Monday in Kyiv.", "Results follow."],
+    ),
+    (
+        "p.m. before a time zone",
+        true,
+        "The strike came at 10 p.m. EST. Officials left.",
+        &["The strike came at 10 p.m. EST.", "Officials left."],
+    ),
+    (
+        "a.m. before a time zone mid-sentence",
+        true,
+        "At 7 a.m. GMT the ministry said it would respond. Then it did.",
+        &["At 7 a.m. GMT the ministry said it would respond.", "Then it did."],
+    ),
+    (
+        "a.m. before a place's time",
+        true,
+        "Trading opens at 10 a.m. Moscow time (0700 GMT). Prices fell.",
+        &["Trading opens at 10 a.m. Moscow time (0700 GMT).", "Prices fell."],
+    ),
+    (
+        "p.m. that ends a sentence",
+        true,
+        "The talks ended at 5 p.m. Officials then left.",
+        &["The talks ended at 5 p.m.", "Officials then left."],
+    ),
+    (
+        "approx. before a number and a lowercase word",
+        true,
+        "There were approx. 300 people at the rally. Police counted approx. half that. It cost approx. $3,000.",
+        &[
+            "There were approx. 300 people at the rally.",
+            "Police counted approx. half that.",
+            "It cost approx. $3,000.",
+        ],
+    ),
+    (
+        "No. before a number, and No. as a word",
+        true,
+        "He was the world's No. 2 player. No. He never was.",
+        &["He was the world's No. 2 player.", "No.", "He never was."],
+    ),
+    (
+        "Gov. and Sen.",
+        true,
+        "Gov. Andrew Cuomo met Sen. Bernie Sanders on Friday. They talked.",
+        &["Gov. Andrew Cuomo met Sen. Bernie Sanders on Friday.", "They talked."],
+    ),
+    (
+        "Lt. Gen.",
+        true,
+        "Lt. Gen. Igor Konashenkov said the strikes hit their targets.",
+        &["Lt. Gen. Igor Konashenkov said the strikes hit their targets."],
+    ),
+    (
+        "titles before names that look like sentence starters",
+        true,
+        "Gen. He Weidong was expelled. Rep. Will Hurd commented. Ms. Smith agreed.",
+        &["Gen. He Weidong was expelled.", "Rep. Will Hurd commented.", "Ms. Smith agreed."],
+    ),
+    (
+        "Mr. Mrs. Dr. St.",
+        true,
+        "Mr. Putin and Mrs. Clinton met Dr. Fauci on St. Patrick's Day.",
+        &["Mr. Putin and Mrs. Clinton met Dr. Fauci on St. Patrick's Day."],
+    ),
+    (
+        "U.S. and U.N. before proper-noun continuations",
+        true,
+        "U.S. President Joe Biden spoke to reporters. The U.N. Security Council met later.",
+        &["U.S. President Joe Biden spoke to reporters.", "The U.N. Security Council met later."],
+    ),
+    (
+        "U.S. and U.K. before lowercase words",
+        true,
+        "The U.S. economy grew 3.5 percent while the U.K. government cut spending.",
+        &["The U.S. economy grew 3.5 percent while the U.K. government cut spending."],
+    ),
+    (
+        "U.S. and St. that end a sentence",
+        true,
+        "He flew to the U.S. Then he returned. She lives on Main St. He visits.",
+        &["He flew to the U.S.", "Then he returned.", "She lives on Main St.", "He visits."],
+    ),
+    (
+        "decimals, percentages and money",
+        true,
+        "Inflation rose 3.5 percent in May. The bank held rates at 7.5%. It cost $1.2 billion.",
+        &["Inflation rose 3.5 percent in May.", "The bank held rates at 7.5%.", "It cost $1.2 billion."],
+    ),
+    (
+        "abbreviated month before a day",
+        true,
+        "Russia sent troops into Ukraine on Feb. 24. It also pushed for guarantees.",
+        &["Russia sent troops into Ukraine on Feb. 24.", "It also pushed for guarantees."],
+    ),
+    (
+        "ellipses",
+        true,
+        "He paused... Then he spoke. The talks were... difficult.",
+        &["He paused...", "Then he spoke.", "The talks were... difficult."],
+    ),
+    (
+        "question and exclamation marks",
+        true,
+        "Is this war?! Nobody knows!! Officials declined to comment?",
+        &["Is this war?!", "Nobody knows!!", "Officials declined to comment?"],
+    ),
+    (
+        "ASCII quotes",
+        true,
+        "He said, \"The war is over.\" Then he left.",
+        &["He said, \"The war is over.\"", "Then he left."],
+    ),
+    (
+        "Unicode quotes and apostrophes",
+        true,
+        "“You shouldn’t say that,” Lavrov said. “We never asked for talks,” he added.",
+        &["“You shouldn’t say that,” Lavrov said.", "“We never asked for talks,” he added."],
+    ),
+    (
+        "sentence ending in a quote",
+        true,
+        "Sanctions “will fail.” The EU disagreed.",
+        &["Sanctions “will fail.”", "The EU disagreed."],
+    ),
+    (
+        "question inside a quote",
+        true,
+        "“Are you serious?” he asked. “Yes!” she said.",
+        &["“Are you serious?” he asked.", "“Yes!” she said."],
+    ),
+    (
+        "headline, byline, dateline",
+        true,
+        "Russia: West Directly Involved in Ukraine War\nBy Vladimir Isachenkov\n\nMOSCOW (AP) — Russia’s foreign minister accused the West on Thursday. He spoke by video.",
+        &[
+            "Russia: West Directly Involved in Ukraine War",
+            "By Vladimir Isachenkov",
+            "MOSCOW (AP) — Russia’s foreign minister accused the West on Thursday.",
+            "He spoke by video.",
+        ],
+    ),
+    (
+        "bullets and numbered items",
+        true,
+        "Key points:\n- Russia blames the West\n• Talks are stalled\n1. Strikes continue\n12. Kyiv objects. Moscow does not.",
+        &[
+            "Key points:",
+            "- Russia blames the West",
+            "• Talks are stalled",
+            "1. Strikes continue",
+            "12. Kyiv objects.",
+            "Moscow does not.",
+        ],
+    ),
+    (
+        "CRLF line ends",
+        true,
+        "Headline\r\nFirst sentence. Second sentence.\r\n\r\n",
+        &["Headline", "First sentence.", "Second sentence."],
+    ),
+    (
+        "hard-wrapped paragraphs",
+        false,
+        "Russia's foreign minister accused\nthe West of becoming directly involved. He said\nthe strikes were legitimate.\n\nThe Kremlin\n- and this matters -\nkept 17 options open.",
+        &[
+            "Russia's foreign minister accused\nthe West of becoming directly involved.",
+            "He said\nthe strikes were legitimate.",
+            "The Kremlin\n- and this matters -\nkept 17 options open.",
+        ],
+    ),
+    (
+        "hard-wrapped: a whitespace-only line is a blank line",
+        false,
+        "First paragraph\r\n \t\r\nSecond paragraph",
+        &["First paragraph", "Second paragraph"],
+    ),
+    (
+        "hard-wrapped: an abbreviation at a line end",
+        false,
+        "The statement by Gov.\nAndrew Cuomo came at 9 a.m.\nMonday. Nobody replied.",
+        &["The statement by Gov.\nAndrew Cuomo came at 9 a.m.\nMonday.", "Nobody replied."],
+    ),
+    ("whitespace only", true, " \n\t \r\n \u{a0}\u{3000}", &[]),
+    ("empty", false, "", &[]),
+    (
+        "CJK and RTL",
+        true,
+        "王毅说。美国回应了。\nAbout خاکسار\nהוא אמר. היא ענתה.",
+        &["王毅说。", "美国回应了。", "About خاکسار", "הוא אמר.", "היא ענתה."],
+    ),
+];
+
+#[test]
+fn news_cases() {
+    for &(name, newline_breaks, text, expected) in CASES {
+        let segmenter = segmenter(newline_breaks);
+        let spans = segmenter.split(text);
+        check_spans(text, &spans).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(sentences(&segmenter, text), expected, "{name}");
+    }
+}
+
+#[test]
+fn sample_article_keeps_sentences_whole() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/data/001_1bab8556ee00fa53.txt"
+    );
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    for newline_breaks in [true, false] {
+        let segmenter = segmenter(newline_breaks);
+        check_spans(&text, &segmenter.split(&text)).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let got = sentences(&segmenter, &text);
+        for whole in [
+            "Russia: West Directly Involved in Ukraine War",
+            "Asked if a meeting between Russian President Vladimir Putin and U.S. President Joe Biden was possible, Lavrov replied that “we don’t shun contacts” but added that “we haven’t yet heard any serious ideas yet.”",
+            "On Thursday, U.S. President Joe Biden also indicated he would be willing to talk with Putin if he demonstrated that he seriously wanted to end the war and pull out of Ukraine.",
+            "into Ukraine on Feb. 24.",
+            "Peskov’s comments came as Putin spoke on the phone Friday morning with German Chancellor Olaf Scholz.",
+            "About خاکسار",
+        ] {
+            assert!(got.contains(&whole), "newline_breaks {newline_breaks}: {whole:?} not in {got:#?}");
+        }
+    }
+}
+
+/// A long single line is fed to sentencex in windows; the seams must not change the result.
+#[test]
+fn long_single_line_splits_like_its_parts() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/data/001_1bab8556ee00fa53.txt"
+    );
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    // The article body, from its first sentence to its last, as one line.
+    let body_start = text.find("Russia’s foreign minister").unwrap_or(0);
+    let body_end = text.find("About ").unwrap_or(text.len());
+    let paragraph = text[body_start..body_end]
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let copies = (1 << 20) / paragraph.len() + 1;
+    let long = vec![paragraph.as_str(); copies].join(" ");
+    assert!(long.len() > 1 << 20);
+
+    let segmenter = Segmenter::default();
+    let one = segmenter.split(&paragraph);
+    let expected: Vec<Span> = (0..copies)
+        .flat_map(|copy| {
+            let shift = copy * (paragraph.len() + 1);
+            one.iter().map(move |span| Span {
+                start: span.start + shift,
+                end: span.end + shift,
+            })
+        })
+        .collect();
+    let started = Instant::now();
+    let got = segmenter.split(&long);
+    let took = started.elapsed();
+    check_spans(&long, &got).unwrap_or_else(|e| panic!("{e}"));
+    if let Some(i) = (0..got.len().max(expected.len())).find(|&i| got.get(i) != expected.get(i)) {
+        let show = |spans: &[Span]| spans.get(i).map(|span| span.text(&long).to_owned());
+        panic!("sentence {i} differs: {:?} != {:?}", show(&got), show(&expected));
+    }
+    assert!(took < Duration::from_secs(10), "1 MB line took {took:?}");
+}
+
+/// Sentences longer than the part of a window that is normally kept still end where they end.
+#[test]
+fn sentences_of_several_kib_stay_whole() {
+    for words in [100, 1_200, 1_400, 1_550] {
+        let sentence = format!("Officials said the {}talks failed.", "very ".repeat(words));
+        let text = [sentence.as_str(); 5].join(" ");
+        let got = sentences(&Segmenter::default(), &text);
+        assert_eq!(got, vec![sentence.as_str(); 5], "{} bytes a sentence", sentence.len());
+    }
+}
+
+/// Inputs on which sentencex alone is quadratic (seconds to minutes per MB).
+#[test]
+fn adversarial_megabyte_lines_stay_fast() {
+    for unit in ["« He sat. ", "\"A. ", "(a) The cat sat. ", "“He said. Yes.” (a) Then. ", "x"] {
+        let line = unit.repeat((1 << 20) / unit.len() + 1);
+        let started = Instant::now();
+        let spans = Segmenter::default().split(&line);
+        let took = started.elapsed();
+        check_spans(&line, &spans).unwrap_or_else(|e| panic!("{unit:?}: {e}"));
+        assert!(took < Duration::from_secs(10), "{unit:?}: 1 MB took {took:?}");
+    }
+}
+
+#[test]
+fn any_language_code_splits_without_panicking() {
+    let text = "Hello world. This is a test.";
+    for language in ["en", "de", "xx-unknown", "", "\u{0}😀"] {
+        let segmenter = Segmenter::new(SegmenterConfig {
+            language: language.to_owned(),
+            ..SegmenterConfig::default()
+        });
+        assert_eq!(segmenter.config().language, language);
+        assert_eq!(sentences(&segmenter, text), ["Hello world.", "This is a test."], "{language:?}");
+    }
+}
+
+#[test]
+fn config_defaults_and_serde() {
+    let default = SegmenterConfig::default();
+    assert_eq!(default.language, "en");
+    assert!(default.newline_breaks);
+    assert_eq!(Segmenter::default().config(), &default);
+
+    let parsed: SegmenterConfig = serde_json::from_str("{}").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(parsed, default);
+    let parsed: SegmenterConfig =
+        serde_json::from_str(r#"{"newline_breaks": false}"#).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(parsed.language, "en");
+    assert!(!parsed.newline_breaks);
+
+    let json = serde_json::to_string(&parsed).unwrap_or_else(|e| panic!("{e}"));
+    let back: SegmenterConfig = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(back, parsed);
+}
+
+#[test]
+fn span_accessors() {
+    let text = "Hi. Héllo.";
+    let span = Span { start: 4, end: 11 };
+    assert_eq!(span.len(), 7);
+    assert!(!span.is_empty());
+    assert_eq!(span.text(text), "Héllo.");
+    assert!(Span { start: 5, end: 5 }.is_empty());
+    assert_eq!(Span { start: 5, end: 2 }.len(), 0);
+    // Spans that do not fit the text give "" rather than a panic.
+    assert_eq!(Span { start: 0, end: 99 }.text(text), "");
+    assert_eq!(Span { start: 5, end: 6 }.text(text), "");
+
+    let json = serde_json::to_string(&span).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(json, r#"{"start":4,"end":11}"#);
+    let back: Span = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(back, span);
+}
+
+#[test]
+fn segmenter_is_send_and_sync() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Segmenter>();
+}
+
+/// Pieces of news copy and of everything that tends to break splitters.
+const FRAGMENTS: &[&str] = &[
+    "Mr.", "Mrs.", "Ms.", "Dr.", "St.", "Gen.", "Lt.", "U.S.", "U.N.", "a.m.", "p.m.", "approx.",
+    "No.", "Feb.", "Monday", "EST", "Moscow", "time", "300", "3.5", "1.", "12.", "the", "The",
+    "He", "Then", "said", "war", "“", "”", "‘", "’", "\"", "'", "«", "»", "(", ")", "[", "]", "[1]",
+    ".", "..", "...", "…", "?", "!", "?!", ",", ";", ":", "—", "-", "•", "*", "@", "a@b.co", " ",
+    " ", "  ", "\t", "\n", "\n\n", "\r\n", "\r", "\n \n", "\u{a0}", "\u{2028}", "\u{3000}",
+    "\u{85}", "😀", "👩‍👩‍👧", "🇺🇦", "مرحبا", "שלום", "中文", "。", "！", "é", "e\u{301}",
+    "\u{200f}", "\u{200b}", "\u{feff}", "\u{0}", "\u{7}", "\u{7f}", "\u{10ffff}",
+];
+
+fn fragments(count: std::ops::Range<usize>) -> impl Strategy<Value = String> {
+    prop::collection::vec(prop::sample::select(FRAGMENTS), count).prop_map(|parts| parts.concat())
+}
+
+/// Fragments without line breaks, joined into one long line.
+fn long_line() -> impl Strategy<Value = String> {
+    let inline: Vec<&str> = FRAGMENTS
+        .iter()
+        .copied()
+        .filter(|fragment| !fragment.contains(['\n', '\r']))
+        .collect();
+    prop::collection::vec(prop::sample::select(inline), 4_000..8_000)
+        .prop_map(|parts| parts.concat())
+}
+
+proptest! {
+    #[test]
+    fn spans_hold_on_printable_text(text in "\\PC*", newline_breaks in any::<bool>()) {
+        let spans = segmenter(newline_breaks).split(&text);
+        prop_assert_eq!(check_spans(&text, &spans), Ok(()));
+    }
+
+    #[test]
+    fn spans_hold_on_any_chars(text in any::<String>(), newline_breaks in any::<bool>()) {
+        let spans = segmenter(newline_breaks).split(&text);
+        prop_assert_eq!(check_spans(&text, &spans), Ok(()));
+    }
+
+    #[test]
+    fn spans_hold_on_lines_of_text(text in "(\\PC{0,40}[\\n\\r \\t]{0,3}){0,20}", newline_breaks in any::<bool>()) {
+        let spans = segmenter(newline_breaks).split(&text);
+        prop_assert_eq!(check_spans(&text, &spans), Ok(()));
+    }
+
+    #[test]
+    fn spans_hold_on_news_fragments(text in fragments(0..80), newline_breaks in any::<bool>()) {
+        let spans = segmenter(newline_breaks).split(&text);
+        prop_assert_eq!(check_spans(&text, &spans), Ok(()));
+    }
+
+    #[test]
+    fn newline_breaks_never_joins_lines(text in fragments(0..80)) {
+        for span in segmenter(true).split(&text) {
+            prop_assert!(!span.text(&text).contains('\n'), "{:?}", span.text(&text));
+        }
+    }
+
+    #[test]
+    fn paragraphs_never_cross_a_blank_line(text in fragments(0..80)) {
+        for span in segmenter(false).split(&text) {
+            let body = span.text(&text);
+            prop_assert!(body.split('\n').all(|line| !line.trim().is_empty()), "{:?}", body);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// Long enough to be split into several sentencex windows.
+    #[test]
+    fn spans_hold_on_long_lines(text in long_line(), newline_breaks in any::<bool>()) {
+        let spans = segmenter(newline_breaks).split(&text);
+        prop_assert_eq!(check_spans(&text, &spans), Ok(()));
+    }
+}
