@@ -20,6 +20,10 @@ pub enum Pooling {
     /// Mean of the `k` highest sentence scores: for categories that a few
     /// sentences carry, such as narratives.
     TopK(usize),
+    /// Mean of the highest `max(min_k, share × sentences)` scores: like
+    /// `TopK(min_k)` on a news article, but a 1,000-sentence transcript
+    /// needs the category in a share of its text, not in three sentences.
+    TopShare { min_k: usize, share: f32 },
 }
 
 impl Pooling {
@@ -28,6 +32,10 @@ impl Pooling {
         match *self {
             Pooling::Mean => column.mean().unwrap_or(0.0),
             Pooling::TopK(k) => top_k_mean(column, k.max(1)),
+            Pooling::TopShare { min_k, share } => {
+                let k = ((column.len() as f32 * share.clamp(0.0, 1.0)).ceil() as usize).max(min_k).max(1);
+                top_k_mean(column, k)
+            }
         }
     }
 }
@@ -107,6 +115,8 @@ pub fn flat_decision(doc: &[f32], thresholds: &[f32]) -> Vec<usize> {
 pub struct Hierarchical {
     /// Chosen fine categories (children), including `…: Other` children added by rule.
     pub fine: Vec<usize>,
+    /// The `…: Other` children added by rule 4 (a subset of `fine`).
+    pub added_catch_all: Vec<usize>,
     /// Chosen top-level categories.
     pub coarse: Vec<usize>,
 }
@@ -142,15 +152,17 @@ pub fn hierarchical_decision(
             }
         }
     }
+    let mut added_catch_all = Vec::new();
     for &c in &coarse {
         let has_child = fine.iter().any(|&f| parent[f] == Some(c));
         if !has_child {
             if let Some(other) = (0..k).find(|&f| parent[f] == Some(c) && taxonomy.categories[f].catch_all) {
                 fine.push(other);
+                added_catch_all.push(other);
             }
         }
     }
     fine.sort_unstable();
     coarse.sort_unstable();
-    Hierarchical { fine, coarse }
+    Hierarchical { fine, added_catch_all, coarse }
 }

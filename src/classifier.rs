@@ -17,6 +17,10 @@ use crate::taxonomy::Taxonomy;
 /// Environment variable capping the number of threads.
 pub const THREADS_ENV: &str = "FRAMELENS_THREADS";
 
+/// Largest document [`Classifier::classify`] takes by default: 64 MiB. Larger
+/// ones get [`Error::InvalidInput`]; see [`ClassifierBuilder::max_input_bytes`].
+pub const DEFAULT_MAX_INPUT_BYTES: usize = 64 << 20;
+
 /// Which encoder backend runs the model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -54,9 +58,18 @@ pub struct ClassifierBuilder {
     decision: Option<DecisionConfig>,
     threshold: Option<f32>,
     head: Option<Head>,
+    max_input_bytes: Option<usize>,
 }
 
 impl ClassifierBuilder {
+    /// Largest document, in bytes, that `classify*` accepts (default
+    /// [`DEFAULT_MAX_INPUT_BYTES`]); a larger one gives [`Error::InvalidInput`]
+    /// instead of using memory in proportion to it.
+    pub fn max_input_bytes(mut self, bytes: usize) -> Self {
+        self.max_input_bytes = Some(bytes);
+        self
+    }
+
     /// Score with a trained head instead of zero-shot (see [`crate::head`]).
     pub fn head(mut self, head: Head) -> Self {
         self.head = Some(head);
@@ -169,6 +182,7 @@ impl ClassifierBuilder {
             decision,
             pool,
             threads,
+            max_input_bytes: self.max_input_bytes.unwrap_or(DEFAULT_MAX_INPUT_BYTES),
         })
     }
 }
@@ -198,7 +212,7 @@ fn resolve_threads(explicit: Option<usize>) -> Result<usize> {
 /// The default decision for a taxonomy: its own threshold if it has one.
 pub fn default_decision(taxonomy: &Taxonomy) -> DecisionConfig {
     let d = DecisionConfig::default();
-    DecisionConfig { threshold: taxonomy.threshold.unwrap_or(d.threshold), ..d }
+    DecisionConfig { threshold: taxonomy.threshold.unwrap_or(d.threshold), pooling: taxonomy.pooling.unwrap_or(d.pooling), ..d }
 }
 
 fn load_encoder(kind: BackendKind, models_dir: &std::path::Path, threads: usize, config: EncoderConfig) -> Result<TextEncoder> {
@@ -246,6 +260,7 @@ pub struct Classifier {
     decision: DecisionConfig,
     pool: rayon::ThreadPool,
     threads: usize,
+    max_input_bytes: usize,
 }
 
 impl std::fmt::Debug for Classifier {
@@ -294,6 +309,11 @@ impl Classifier {
     /// Number of worker threads.
     pub fn threads(&self) -> usize {
         self.threads
+    }
+
+    /// Largest document, in bytes, that `classify*` accepts.
+    pub fn max_input_bytes(&self) -> usize {
+        self.max_input_bytes
     }
 
     /// Encoder name, e.g. `onnx:all-MiniLM-L6-v2-int8`.
@@ -376,6 +396,13 @@ impl Classifier {
     }
 
     fn prepare<'a>(&self, text: &'a str) -> Result<Prepared<'a>> {
+        if text.len() > self.max_input_bytes {
+            return Err(Error::InvalidInput(format!(
+                "the text is {} bytes, over the limit of {} bytes; split it into smaller documents or raise the limit with ClassifierBuilder::max_input_bytes",
+                text.len(),
+                self.max_input_bytes
+            )));
+        }
         let spans = self.segmenter.split(text);
         if spans.is_empty() {
             return Err(Error::InvalidInput("the text is empty or only whitespace; nothing to classify".into()));
@@ -447,7 +474,16 @@ impl Classifier {
                 None => (Vec::new(), Some(Vec::new()), None),
             };
         }
-        let fine = aggregate::labels_for(t, &h.fine, doc, scores, &self.decision);
+        let mut fine = aggregate::labels_for(t, &h.fine, doc, scores, &self.decision);
+        // A catch-all child added by rule stands for its parent: it takes the
+        // parent's score and evidence.
+        for &c in &h.added_catch_all {
+            if let (Some(p), Some(label)) = (t.parent_index(c), fine.iter_mut().find(|l| l.label == t.categories[c].label)) {
+                label.score = doc[p];
+                label.evidence = aggregate::evidence(scores, p, &self.decision);
+            }
+        }
+        fine.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.label.cmp(&b.label)));
         let coarse = aggregate::labels_for(t, &h.coarse, doc, scores, &self.decision);
         (fine, Some(coarse), domain)
     }

@@ -2,16 +2,10 @@
 
 mod common;
 
-use std::path::PathBuf;
 use std::process::Command;
 
 fn example(name: &str) -> Command {
-    // tests run from target/<profile>/deps; examples live in target/<profile>/examples.
-    let exe = std::env::current_exe().unwrap();
-    let profile_dir = exe.parent().and_then(|p| p.parent()).unwrap();
-    let path: PathBuf = profile_dir.join("examples").join(name);
-    assert!(path.exists(), "{} not built (cargo test builds examples)", path.display());
-    let mut cmd = Command::new(path);
+    let mut cmd = Command::new(common::example(name));
     cmd.current_dir(common::root());
     cmd
 }
@@ -67,4 +61,18 @@ fn train_then_evaluate_on_disjoint_folds() {
 fn evaluate_prints_the_frames_table() {
     let out = run_ok(example("evaluate").args(["--semeval2023", "tests/data/semeval2023/en"]));
     assert!(out.contains("micro") && out.contains("macro") && out.contains("Crime_and_punishment"), "{out}");
+}
+
+#[test]
+fn custom_taxonomy_classifies_and_exports_a_loadable_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("escalation.toml");
+    let out = run_ok(example("custom_taxonomy").arg("examples/data/004_2cf0e58a8dd68d2c.txt").arg("--export").arg(&path));
+    assert!(out.lines().any(|l| l.starts_with("coarse")), "{out}");
+    let t = framelens::Taxonomy::from_file(&path).unwrap();
+    assert_eq!(t.name, "escalation");
+    assert_eq!(t.categories.len(), 4);
+    // The exported file works with classify --taxonomy.
+    let table = run_ok(example("classify").arg("--taxonomy").arg(&path).arg("examples/data/004_2cf0e58a8dd68d2c.txt"));
+    assert!(table.contains("taxonomy: escalation"), "{table}");
 }

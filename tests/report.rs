@@ -3,8 +3,10 @@
 
 mod common;
 
+use common::example;
+
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -210,38 +212,6 @@ fn flat_taxonomies_have_no_tree() {
     assert_eq!(html.matches("<li class=\"fl-bar fl-decided\"").count(), 2);
     // The same analysis always gives the same page.
     assert_eq!(html, render_html_with_text(&a, &t, "x", TEXT));
-}
-
-/// Path of an example binary, built first so that a test run with a filter
-/// (`cargo test --test NAME`, which does not build examples) never runs a
-/// stale one. Same profile and features as this test.
-fn example(name: &str) -> PathBuf {
-    static BUILT: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
-    let exe = std::env::current_exe().expect("test binary path");
-    let profile_dir = exe.parent().and_then(Path::parent).expect("target/<profile>/deps");
-    let path = profile_dir.join("examples").join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
-    let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
-    if !built.iter().any(|b| b == name) {
-        let profile = match profile_dir.file_name().and_then(|n| n.to_str()) {
-            Some("debug") | None => "dev".to_string(),
-            Some(other) => other.to_string(),
-        };
-        let features: Vec<&str> = [("onnx", cfg!(feature = "onnx")), ("rust-bert", cfg!(feature = "rust-bert"))]
-            .iter()
-            .filter(|f| f.1)
-            .map(|f| f.0)
-            .collect();
-        let status = Command::new(env!("CARGO"))
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .args(["build", "--quiet", "--example", name, "--profile", &profile, "--no-default-features"])
-            .args(if features.is_empty() { vec![] } else { vec!["--features".to_string(), features.join(",")] })
-            .status()
-            .expect("run cargo build");
-        assert!(status.success(), "`cargo build --example {name}` failed");
-        built.push(name.to_string());
-    }
-    assert!(path.exists(), "{} is missing after building it", path.display());
-    path
 }
 
 #[test]

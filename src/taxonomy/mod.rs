@@ -96,6 +96,9 @@ pub struct Taxonomy {
     /// (tuned per built-in taxonomy; 0.5 when absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub threshold: Option<f32>,
+    /// How sentence scores are pooled into document scores (default: mean of the top 3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pooling: Option<crate::aggregate::Pooling>,
     /// Label given when no category is confident (e.g. `Other`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub other_label: Option<String>,
@@ -145,6 +148,7 @@ impl Taxonomy {
             title: None,
             source: None,
             threshold: None,
+            pooling: None,
             other_label: None,
             background: Vec::new(),
             categories,
