@@ -388,7 +388,7 @@ pub fn train(
         return Err(Error::InvalidInput("no training documents".into()));
     }
     let dim = docs[0].sentences.ncols();
-    if config.folds < 2 || config.epochs == 0 || !(config.l2 >= 0.0) || !(config.learning_rate > 0.0) {
+    if config.folds < 2 || config.epochs == 0 || !config.l2.is_finite() || config.l2 < 0.0 || !config.learning_rate.is_finite() || config.learning_rate <= 0.0 {
         return Err(Error::InvalidSetting {
             name: "train config",
             reason: "folds must be at least 2, epochs at least 1, l2 >= 0 and learning_rate > 0".into(),
