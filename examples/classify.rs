@@ -25,19 +25,13 @@ struct Args {
     /// Print the whole analysis as JSON.
     #[arg(long)]
     json: bool,
-    /// Labels shown in the table, undecided ones included.
-    #[arg(long, default_value_t = 5)]
+    /// How many of the best undecided labels to show below the decided ones.
+    #[arg(long, default_value_t = 3)]
     top: usize,
 }
 
 fn main() -> ExitCode {
-    match run(Args::parse()) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    common::exit_code(run(Args::parse()))
 }
 
 fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
@@ -71,12 +65,12 @@ fn print_table(a: &DocumentAnalysis, top: usize) {
         println!("\nlabels:");
     }
     print_labels(a, &a.labels);
-    let decided: Vec<&str> = a.labels.iter().map(|l| l.label.as_str()).collect();
+    let decided: Vec<&str> = a.labels.iter().chain(a.coarse.iter().flatten()).map(|l| l.label.as_str()).collect();
     let rest: Vec<String> = a
         .document_scores
         .iter()
         .filter(|s| !decided.contains(&s.label.as_str()))
-        .take(top.saturating_sub(decided.len()))
+        .take(top)
         .map(|s| format!("{} {:.2}", s.label, s.score))
         .collect();
     if !rest.is_empty() {

@@ -69,13 +69,7 @@ fn main() -> ExitCode {
     };
     // A record names its taxonomy; only a --taxonomy given on the command line overrides it.
     let taxonomy_given = matches.value_source("taxonomy") == Some(ValueSource::CommandLine);
-    match run(args, taxonomy_given) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    common::exit_code(run(args, taxonomy_given))
 }
 
 fn run(args: Args, taxonomy_given: bool) -> Fallible<()> {

@@ -53,22 +53,14 @@ struct Args {
 }
 
 fn main() -> ExitCode {
-    match run(Args::parse()) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    common::exit_code(run(Args::parse()))
 }
 
 fn run(mut args: Args) -> Result<(), Box<dyn std::error::Error>> {
     if args.classifier.head.is_some() {
         return Err("--head is for classifying; train writes a new head with --out".into());
     }
-    if args.corpus.semeval2025.is_some() && args.classifier.taxonomy == "media-frames" {
-        args.classifier.taxonomy = args.corpus.default_taxonomy().to_string();
-    }
+    args.corpus.adjust_taxonomy(&mut args.classifier);
     let taxonomy = Taxonomy::from_name_or_path(&args.classifier.taxonomy)?;
     let corpus = args.corpus.read(&taxonomy)?;
     if corpus.is_empty() {

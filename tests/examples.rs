@@ -76,3 +76,10 @@ fn custom_taxonomy_classifies_and_exports_a_loadable_file() {
     let table = run_ok(example("classify").arg("--taxonomy").arg(&path).arg("examples/data/004_2cf0e58a8dd68d2c.txt"));
     assert!(table.contains("taxonomy: escalation"), "{table}");
 }
+
+#[test]
+fn quickstart_prints_labels_with_offsets() {
+    let out = run_ok(&mut example("quickstart"));
+    assert!(out.contains("Security_and_defense") && out.contains("Economic"), "{out}");
+    assert!(out.contains("[0..68] Sanctions have doubled"), "{out}");
+}

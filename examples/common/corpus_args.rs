@@ -38,6 +38,13 @@ impl CorpusOptions {
         }
     }
 
+    /// Use the narratives taxonomy for a SemEval-2025 corpus unless `--taxonomy` named another.
+    pub fn adjust_taxonomy(&self, classifier: &mut crate::common::ClassifierOptions) {
+        if self.semeval2025.is_some() && classifier.taxonomy == "media-frames" {
+            classifier.taxonomy = self.default_taxonomy().to_string();
+        }
+    }
+
     /// Read the corpus and apply the fold options.
     pub fn read(&self, taxonomy: &Taxonomy) -> framelens::Result<Corpus> {
         let mut corpus = if let Some(dir) = &self.semeval2025 {

@@ -3,6 +3,7 @@
 //! backends, thresholds and threads are named the same way everywhere.
 
 use std::path::PathBuf;
+use std::process::ExitCode;
 
 use clap::Args;
 use framelens::{BackendKind, Classifier, Taxonomy};
@@ -50,5 +51,18 @@ impl ClassifierOptions {
             builder = builder.head(framelens::Head::load(path)?);
         }
         builder.build()
+    }
+}
+
+/// Print a fatal error on standard error and turn the outcome into an exit status
+/// (`batch` has exit codes of its own).
+#[allow(dead_code)]
+pub fn exit_code(result: Result<(), Box<dyn std::error::Error>>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
     }
 }
