@@ -53,7 +53,7 @@ pub enum Error {
     UnknownLabel { path: PathBuf, line: usize, label: String, taxonomy: String },
 
     /// A trained head does not fit the encoder or taxonomy it is used with.
-    #[error("head {path} does not fit: {reason}")]
+    #[error("head {path} does not fit: {reason}; train a head for this taxonomy and encoder (the `train` example), or leave the head out to score zero-shot")]
     HeadMismatch { path: PathBuf, reason: String },
 
     /// The input text cannot be classified.

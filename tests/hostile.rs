@@ -1,0 +1,368 @@
+//! Hostile inputs: every one gets a result or a clear error, never a panic, a
+//! hang or text silently dropped.
+//!
+//! The 10 MB document is `#[ignore]`d (minutes of CPU); run it with
+//! `cargo test --release --test hostile -- --ignored --nocapture`.
+
+mod common;
+
+#[path = "../fuzz/src/lib.rs"]
+#[allow(dead_code)]
+mod props;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use framelens::classifier::DEFAULT_MAX_INPUT_BYTES;
+use framelens::{Classifier, Error, Head, Taxonomy};
+
+fn build_in(models: &Path) -> framelens::Result<Classifier> {
+    Classifier::builder().taxonomy(Taxonomy::media_frames()).models_dir(models).threads(1).build()
+}
+
+/// All example articles, in file order.
+fn articles() -> Vec<String> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(common::root().join("examples/data"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+        .collect();
+    paths.sort();
+    paths.iter().map(|p| std::fs::read_to_string(p).unwrap()).collect()
+}
+
+/// `text` repeated (with `sep`) up to exactly `bytes` bytes, cut on a char boundary.
+fn repeat_to(text: &str, sep: &str, bytes: usize) -> String {
+    let mut out = String::with_capacity(bytes + text.len());
+    while out.len() < bytes {
+        out.push_str(text);
+        out.push_str(sep);
+    }
+    let mut end = bytes;
+    while !out.is_char_boundary(end) {
+        end -= 1;
+    }
+    out.truncate(end);
+    out
+}
+
+/// (VmRSS, VmHWM) of this process in bytes.
+fn memory() -> (u64, u64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            .map_or(0, |kb| kb * 1024)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+/// Classify a big document, check that no text is lost, and report time and memory.
+fn classify_big(what: &str, text: &str) {
+    let c = common::frames();
+    let (rss_before, _) = memory();
+    let t = Instant::now();
+    let analysis = c.classify(text).unwrap_or_else(|e| panic!("{what}: {e}"));
+    let secs = t.elapsed().as_secs_f64();
+    let (_, peak) = memory();
+    let spans: Vec<framelens::Span> =
+        analysis.sentences.iter().map(|s| framelens::Span { start: s.start, end: s.end }).collect();
+    props::check_spans(text, &spans);
+    let long = analysis.sentences.iter().filter(|s| s.windows > 1).count();
+    let growth = peak.saturating_sub(rss_before);
+    eprintln!(
+        "{what}: {} bytes, {} sentences ({long} in several windows), {secs:.1} s, RSS {} MiB before, peak {} MiB (+{} MiB)",
+        text.len(),
+        analysis.sentences.len(),
+        rss_before >> 20,
+        peak >> 20,
+        growth >> 20
+    );
+    assert!(analysis.document_scores.iter().all(|s| (0.0..=1.0).contains(&s.score)));
+    // Generous: this guards against memory growing with something worse than the text.
+    assert!(growth < 2 << 30, "{what}: memory grew by {} MiB", growth >> 20);
+}
+
+#[test]
+fn blank_pages_are_invalid_input_not_a_panic() {
+    let c = common::frames();
+    for text in ["", " ", "\n\n\t\r\n", "\u{a0}\u{3000}\u{2028}\u{2029}\u{85}\u{0b}\u{0c}"] {
+        let err = c.classify(text).unwrap_err();
+        assert!(matches!(err, Error::InvalidInput(_)), "{text:?}: {err:?}");
+        assert!(err.to_string().contains("empty or only whitespace"), "{err}");
+    }
+    // In a batch a blank page fails alone.
+    let results = c.classify_batch(&["Sanctions hit the economy.", "   ", "Troops crossed the border."]);
+    assert!(results[0].is_ok() && results[2].is_ok());
+    assert!(matches!(results[1], Err(Error::InvalidInput(_))));
+}
+
+#[test]
+fn punctuation_emoji_and_control_characters_are_classified() {
+    let c = common::frames();
+    for text in [
+        "...!!!???",
+        "— – - … · • ¶ § † ‡",
+        "🙂🙂🙂 🇺🇦🇷🇺 👩‍👩‍👧 🔥💣",
+        "\u{0}",
+        "\u{0}\u{0}\u{0} Sanctions\u{0}hit\u{0}Europe.\u{0}",
+        "\u{1b}[31mRed alert.\u{1b}[0m Tanks \u{7}moved\u{8} east.\u{7f}",
+        "\u{200b}\u{200c}\u{200d}\u{feff}",
+        "a\u{301}\u{301}\u{301}\u{301} combining marks e\u{0308}",
+        "\u{fffd}\u{fffd} replacement characters \u{fffd}",
+    ] {
+        props::check_classify(c, text);
+    }
+}
+
+#[test]
+fn mixed_scripts_and_rtl_text_are_classified() {
+    let c = common::frames();
+    for text in [
+        "Президент заявил, что санкции не работают. The president said sanctions do not work.",
+        "قال الرئيس إن العقوبات لا تجدي نفعا. الجيش يتقدم؟",
+        "הממשלה הודיעה על קיצוצים. \u{202b}טקסט מימין לשמאל\u{202c} and English.",
+        "总统说制裁无效。军队正在推进！日本語の文も。",
+        "प्रधानमंत्री ने कहा। सेना आगे बढ़ी।",
+        "\u{202e}txet desrever\u{202c} then LTR. \u{2067}isolate\u{2069}.",
+        "Ελλάδα, Türkiye, Việt Nam, ქართული, հայերեն: one line, many scripts.",
+    ] {
+        props::check_classify(c, text);
+    }
+}
+
+#[test]
+fn a_one_megabyte_single_line_loses_no_text() {
+    let text: String = articles().join(" ").split_whitespace().collect::<Vec<_>>().join(" ");
+    let line = repeat_to(&text, " ", 1 << 20);
+    assert!(!line.contains('\n'));
+    classify_big("1 MiB single line", &line);
+}
+
+/// Minutes of CPU: run with `--release -- --ignored`.
+#[test]
+#[ignore]
+fn a_ten_megabyte_document_loses_no_text() {
+    let doc = repeat_to(&articles().join("\n\n"), "\n\n", 10 << 20);
+    classify_big("10 MiB multi-paragraph", &doc);
+}
+
+/// The 10 MB document's sentences, at least, are checked in every run.
+#[test]
+fn a_ten_megabyte_document_splits_without_losing_text() {
+    let doc = repeat_to(&articles().join("\n\n"), "\n\n", 10 << 20);
+    props::check_spans(&doc, &common::frames().segmenter().split(&doc));
+}
+
+#[test]
+fn a_sentence_over_the_token_limit_is_read_in_overlapping_windows() {
+    let c = common::frames();
+    let economy = ["the new tariffs raised costs for farmers and factories across the region"; 24].join(" and ");
+    let war = ["soldiers and tanks shelled the front line while missiles struck the city"; 24].join(" and ");
+    let same_start = format!("{economy} while {economy}");
+    let war_tail = format!("{economy} while {war}");
+    let (a, b) = (c.classify(&same_start).unwrap(), c.classify(&war_tail).unwrap());
+    for analysis in [&a, &b] {
+        assert_eq!(analysis.sentences.len(), 1, "one sentence");
+        let s = &analysis.sentences[0];
+        assert!(s.tokens > 254 * 2, "{} tokens", s.tokens);
+        // 254 content tokens per window, consecutive windows sharing 64.
+        assert_eq!(s.windows, 1 + (s.tokens - 254).div_ceil(190), "{} tokens", s.tokens);
+        assert!(s.windows > 1 && s.is_long());
+    }
+    // The first window of both is the same text: only the tail differs, and it counts.
+    let war_score = |x: &framelens::DocumentAnalysis| x.score_of("Security_and_defense").unwrap();
+    assert!(war_score(&b) > war_score(&a) + 0.05, "{} vs {}", war_score(&b), war_score(&a));
+}
+
+#[test]
+fn sixteen_threads_sharing_one_classifier_match_sequential_calls() {
+    let c = common::frames();
+    // The short articles: each is classified eight times.
+    let docs: Vec<String> = articles().into_iter().filter(|a| a.len() < 10_000).take(4).collect();
+    assert_eq!(docs.len(), 4);
+    let json = |d: &str, on_pool: bool| {
+        let a = if on_pool { c.classify(d) } else { c.classify_sequential(d) };
+        serde_json::to_string(&a.unwrap()).unwrap()
+    };
+    let sequential: Vec<String> = docs.iter().map(|d| json(d, true)).collect();
+    // Even threads go through the classifier's pool, odd ones run on their own thread.
+    let concurrent: Vec<Vec<(usize, String)>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..16)
+            .map(|t| {
+                let docs = &docs;
+                s.spawn(move || (0..2).map(|k| (t + k) % docs.len()).map(|i| (i, json(&docs[i], t % 2 == 0))).collect())
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    for (i, got) in concurrent.iter().flatten() {
+        assert!(got == &sequential[*i], "document {i} differs when classified from 16 threads");
+    }
+    assert_eq!(concurrent.iter().flatten().count(), 32);
+}
+
+#[test]
+fn documents_over_the_size_limit_are_refused_with_the_numbers() {
+    assert_eq!(common::frames().max_input_bytes(), DEFAULT_MAX_INPUT_BYTES);
+    let c = Classifier::builder()
+        .taxonomy(Taxonomy::media_frames())
+        .models_dir(common::root().join("models"))
+        .threads(1)
+        .max_input_bytes(100)
+        .build()
+        .unwrap();
+    let at_limit = repeat_to("Sanctions hit. ", "", 100);
+    assert!(c.classify(&at_limit).is_ok());
+    let over = repeat_to("Sanctions hit. ", "", 101);
+    let err = c.classify(&over).unwrap_err();
+    assert!(matches!(err, Error::InvalidInput(_)), "{err:?}");
+    let msg = err.to_string();
+    assert!(msg.contains("101 bytes") && msg.contains("100 bytes") && msg.contains("max_input_bytes"), "{msg}");
+    let batch = c.classify_batch(&[&at_limit, &over, &at_limit]);
+    assert!(batch[0].is_ok() && batch[1].is_err() && batch[2].is_ok());
+}
+
+// ---- bad model files ----
+
+/// A models folder in a temp dir: the runtime and whichever model files `files` names.
+fn models_with(files: &[&str]) -> tempfile::TempDir {
+    let real = common::root().join("models");
+    let dir = tempfile::tempdir().unwrap();
+    let int8 = dir.path().join(framelens::models::MINILM_INT8);
+    std::fs::create_dir(&int8).unwrap();
+    for f in files {
+        std::os::unix::fs::symlink(real.join(framelens::models::MINILM_INT8).join(f), int8.join(f)).unwrap();
+    }
+    std::os::unix::fs::symlink(
+        real.join(framelens::models::ONNXRUNTIME),
+        dir.path().join(framelens::models::ONNXRUNTIME),
+    )
+    .unwrap();
+    dir
+}
+
+fn assert_names_file_and_fix(err: &Error, file: &Path, fix: &str) {
+    let msg = err.to_string();
+    assert!(msg.contains(&*file.to_string_lossy()), "does not name {}: {msg}", file.display());
+    assert!(msg.contains(fix), "does not say `{fix}`: {msg}");
+}
+
+#[test]
+fn a_missing_model_directory_is_named() {
+    let missing = common::root().join("no-such-models-dir");
+    let err = build_in(&missing).unwrap_err();
+    assert!(matches!(err, Error::ModelMissing { .. }), "{err:?}");
+    assert_names_file_and_fix(&err, &missing, "models/fetch");
+    let empty = tempfile::tempdir().unwrap();
+    let err = build_in(empty.path()).unwrap_err();
+    assert_names_file_and_fix(&err, &empty.path().join(framelens::models::MINILM_INT8), "models/fetch");
+}
+
+#[test]
+fn a_missing_or_broken_tokenizer_is_named() {
+    let dir = models_with(&["model.onnx"]);
+    let tokenizer = dir.path().join(framelens::models::MINILM_INT8).join("tokenizer.json");
+    let err = build_in(dir.path()).unwrap_err();
+    assert!(matches!(err, Error::ModelMissing { .. }), "{err:?}");
+    assert_names_file_and_fix(&err, &tokenizer, "models/fetch");
+
+    std::fs::write(&tokenizer, "{\"not\": \"a tokenizer\"").unwrap();
+    let err = build_in(dir.path()).unwrap_err();
+    assert!(matches!(err, Error::ModelCorrupt { .. }), "{err:?}");
+    assert_names_file_and_fix(&err, &tokenizer, "models/fetch");
+}
+
+#[test]
+fn a_truncated_onnx_model_is_named() {
+    let dir = models_with(&["tokenizer.json"]);
+    let real = common::root().join("models").join(framelens::models::MINILM_INT8).join("model.onnx");
+    let model = dir.path().join(framelens::models::MINILM_INT8).join("model.onnx");
+    for len in [1024, 0] {
+        let bytes = std::fs::read(&real).unwrap();
+        std::fs::write(&model, &bytes[..len]).unwrap();
+        let err = build_in(dir.path()).unwrap_err();
+        assert!(matches!(err, Error::ModelCorrupt { .. }), "{len} bytes: {err:?}");
+        assert_names_file_and_fix(&err, &model, "models/fetch");
+    }
+}
+
+/// The runtime library loads once per process, so a wrong one is tried in a
+/// child process: the `classify` example.
+#[test]
+fn a_wrong_runtime_library_is_named_without_a_panic() {
+    let article = common::root().join("examples/data/004_2cf0e58a8dd68d2c.txt");
+    let garbage = models_with(&["model.onnx", "tokenizer.json"]);
+    let runtime = garbage.path().join(framelens::models::ONNXRUNTIME);
+    std::fs::remove_file(&runtime).unwrap();
+    std::fs::create_dir(&runtime).unwrap();
+    let fake = runtime.join("libonnxruntime.so");
+    std::fs::write(&fake, b"\x7fELF but not really a library").unwrap();
+    let not_ort = ["/lib/x86_64-linux-gnu/libm.so.6", "/usr/lib/x86_64-linux-gnu/libm.so.6"]
+        .into_iter()
+        .map(PathBuf::from)
+        .find(|p| p.is_file());
+
+    let mut cases: Vec<(Option<PathBuf>, PathBuf, PathBuf)> = vec![
+        (Some("/etc/hostname".into()), common::root().join("models"), "/etc/hostname".into()),
+        (Some("/no/such/libonnxruntime.so".into()), common::root().join("models"), "/no/such/libonnxruntime.so".into()),
+        (None, garbage.path().to_path_buf(), fake.clone()),
+    ];
+    if let Some(lib) = not_ort {
+        cases.push((Some(lib.clone()), common::root().join("models"), lib));
+    }
+    for (dylib, models, named) in cases {
+        let mut cmd = Command::new(common::example("classify"));
+        cmd.arg(&article).arg("--models").arg(&models).env_remove("FRAMELENS_MODELS");
+        match &dylib {
+            Some(p) => cmd.env("ORT_DYLIB_PATH", p),
+            None => cmd.env_remove("ORT_DYLIB_PATH"),
+        };
+        let out = cmd.output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{dylib:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{dylib:?}: {stderr}");
+        assert!(stderr.contains("cannot load the ONNX Runtime library"), "{dylib:?}: {stderr}");
+        assert!(stderr.contains(&*named.to_string_lossy()), "{dylib:?} not named: {stderr}");
+        assert!(stderr.contains("models/fetch") && stderr.contains("ORT_DYLIB_PATH"), "{dylib:?}: {stderr}");
+    }
+}
+
+#[test]
+fn a_head_for_another_embedding_size_is_refused_naming_the_file() {
+    let c = common::frames();
+    let k = c.taxonomy().categories.len();
+    let head = serde_json::json!({
+        "format": framelens::head::HEAD_FORMAT,
+        "version": framelens::head::HEAD_VERSION,
+        "taxonomy": c.taxonomy().name,
+        "labels": c.taxonomy().labels().collect::<Vec<_>>(),
+        "encoder": c.encoder_name(),
+        "dim": 128,
+        "config": framelens::head::TrainConfig::default(),
+        "documents": 0,
+        "units": 0,
+        "weights": vec![vec![0.0f32; 128]; k],
+        "prior_weight": vec![1.0f32; k],
+        "bias": vec![0.0f32; k],
+        "thresholds": vec![0.5f32; k],
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("small-head.json");
+    std::fs::write(&path, head.to_string()).unwrap();
+    let head = Head::load(&path).unwrap();
+    let err = Classifier::builder()
+        .taxonomy(Taxonomy::media_frames())
+        .models_dir(common::root().join("models"))
+        .threads(1)
+        .head(head)
+        .build()
+        .unwrap_err();
+    assert!(matches!(err, Error::HeadMismatch { .. }), "{err:?}");
+    let msg = err.to_string();
+    assert!(msg.contains("128") && msg.contains("384"), "{msg}");
+    assert_names_file_and_fix(&err, &path, "train");
+}
