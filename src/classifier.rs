@@ -53,6 +53,7 @@ pub struct ClassifierBuilder {
     models_dir: Option<PathBuf>,
     threads: Option<usize>,
     backend: BackendKind,
+    model: Option<models::OnnxModel>,
     encoder: EncoderConfig,
     segmenter: SegmenterConfig,
     decision: Option<DecisionConfig>,
@@ -97,6 +98,13 @@ impl ClassifierBuilder {
     /// The encoder backend.
     pub fn backend(mut self, backend: BackendKind) -> Self {
         self.backend = backend;
+        self
+    }
+
+    /// Which ONNX model runs the encoder (default: `$FRAMELENS_MODEL`, then
+    /// [`models::OnnxModel::Int8`]); `Qint8` is the faster one.
+    pub fn model(mut self, model: models::OnnxModel) -> Self {
+        self.model = Some(model);
         self
     }
 
@@ -149,7 +157,8 @@ impl ClassifierBuilder {
             });
         }
         let models_dir = models::resolve_models_dir(self.models_dir.as_deref());
-        let encoder = load_encoder(self.backend, &models_dir, threads, self.encoder)?;
+        let model = models::OnnxModel::resolve(self.model)?;
+        let encoder = load_encoder(self.backend, model, &models_dir, threads, self.encoder)?;
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .thread_name(|i| format!("framelens-{i}"))
@@ -215,22 +224,28 @@ pub fn default_decision(taxonomy: &Taxonomy) -> DecisionConfig {
     DecisionConfig { threshold: taxonomy.threshold.unwrap_or(d.threshold), pooling: taxonomy.pooling.unwrap_or(d.pooling), ..d }
 }
 
-fn load_encoder(kind: BackendKind, models_dir: &std::path::Path, threads: usize, config: EncoderConfig) -> Result<TextEncoder> {
+fn load_encoder(
+    kind: BackendKind,
+    model: models::OnnxModel,
+    models_dir: &std::path::Path,
+    threads: usize,
+    config: EncoderConfig,
+) -> Result<TextEncoder> {
     models::require_dir(models_dir.to_path_buf(), "model directory")?;
     match kind {
         BackendKind::Onnx => {
             #[cfg(feature = "onnx")]
             {
-                let dir = models::require_dir(models_dir.join(models::MINILM_INT8), "int8 all-MiniLM-L6-v2 directory")?;
+                let dir = models::require_dir(models_dir.join(model.dir_name()), "all-MiniLM-L6-v2 ONNX directory")?;
                 let tokenizer = crate::encode::load_tokenizer(&models::require_file(dir.join("tokenizer.json"), "tokenizer.json")?)?;
-                let model = models::require_file(dir.join("model.onnx"), "ONNX model")?;
+                let file = models::require_file(dir.join("model.onnx"), "ONNX model")?;
                 let library = models::onnxruntime_library(models_dir);
-                let backend = crate::encode::onnx::OnnxBackend::load(&model, &library, threads, "onnx:all-MiniLM-L6-v2-int8")?;
+                let backend = crate::encode::onnx::OnnxBackend::load(&file, &library, threads, model.encoder_name())?;
                 TextEncoder::new(tokenizer, Box::new(backend), config)
             }
             #[cfg(not(feature = "onnx"))]
             {
-                let _ = (threads, config);
+                let _ = (model, threads, config);
                 Err(Error::BackendUnavailable("onnx".into()))
             }
         }

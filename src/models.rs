@@ -13,6 +13,11 @@ pub const MODELS_ENV: &str = "FRAMELENS_MODELS";
 
 /// Sub-directory holding the int8 ONNX all-MiniLM-L6-v2 and its tokenizer.
 pub const MINILM_INT8: &str = "all-minilm-l6-v2-int8";
+/// Sub-directory holding the dynamically quantised all-MiniLM-L6-v2 (int8
+/// arithmetic), which `models/fetch` builds from the fp32 weights.
+pub const MINILM_QINT8: &str = "all-minilm-l6-v2-qint8";
+/// Environment variable choosing the ONNX model (`int8` or `qint8`).
+pub const MODEL_ENV: &str = "FRAMELENS_MODEL";
 /// Sub-directory holding the fp32 safetensors all-MiniLM-L6-v2 (rust-bert backend).
 pub const MINILM_FP32: &str = "all-minilm-l6-v2";
 /// Sub-directory holding `libonnxruntime.so`.
@@ -52,5 +57,84 @@ pub fn onnxruntime_library(models_dir: &Path) -> PathBuf {
     match std::env::var_os("ORT_DYLIB_PATH") {
         Some(p) if !p.is_empty() => PathBuf::from(p),
         _ => models_dir.join(ONNXRUNTIME).join("libonnxruntime.so"),
+    }
+}
+
+/// Which all-MiniLM-L6-v2 file the ONNX backend runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum OnnxModel {
+    /// int8 weights, fp32 arithmetic (`all-minilm-l6-v2-int8/`).
+    #[default]
+    Int8,
+    /// Dynamic per-channel int8 quantisation with integer matrix products
+    /// (`all-minilm-l6-v2-qint8/`): about twice as fast, with smaller sessions;
+    /// its document labels agree with the fp32 model's on 99% of decisions
+    /// over the labelled fixtures (docs/speed-section.md).
+    Qint8,
+}
+
+impl OnnxModel {
+    /// The sub-directory of the model directory that holds it.
+    pub fn dir_name(self) -> &'static str {
+        match self {
+            OnnxModel::Int8 => MINILM_INT8,
+            OnnxModel::Qint8 => MINILM_QINT8,
+        }
+    }
+
+    /// Encoder name, as recorded in results and heads.
+    pub fn encoder_name(self) -> &'static str {
+        match self {
+            OnnxModel::Int8 => "onnx:all-MiniLM-L6-v2-int8",
+            OnnxModel::Qint8 => "onnx:all-MiniLM-L6-v2-qint8",
+        }
+    }
+
+    /// The builder's choice, else `$FRAMELENS_MODEL`, else [`OnnxModel::Int8`].
+    pub fn resolve(explicit: Option<OnnxModel>) -> Result<OnnxModel> {
+        if let Some(m) = explicit {
+            return Ok(m);
+        }
+        match std::env::var(MODEL_ENV) {
+            Ok(v) if !v.trim().is_empty() => v.trim().parse().map_err(|e| match e {
+                Error::InvalidSetting { reason, .. } => {
+                    Error::InvalidSetting { name: "model", reason: format!("{MODEL_ENV}: {reason}") }
+                }
+                other => other,
+            }),
+            _ => Ok(OnnxModel::Int8),
+        }
+    }
+}
+
+impl std::str::FromStr for OnnxModel {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "int8" => Ok(OnnxModel::Int8),
+            "qint8" | "fast" => Ok(OnnxModel::Qint8),
+            other => Err(Error::InvalidSetting {
+                name: "model",
+                reason: format!("`{other}` is not an ONNX model; use `int8` or `qint8` (alias `fast`)"),
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn onnx_model_names_parse_and_name_their_directory() {
+        assert_eq!("int8".parse::<OnnxModel>().unwrap(), OnnxModel::Int8);
+        assert_eq!("qint8".parse::<OnnxModel>().unwrap(), OnnxModel::Qint8);
+        assert_eq!("fast".parse::<OnnxModel>().unwrap(), OnnxModel::Qint8);
+        assert_eq!(OnnxModel::Qint8.dir_name(), MINILM_QINT8);
+        assert_eq!(OnnxModel::Int8.dir_name(), MINILM_INT8);
+        let err = "fp16".parse::<OnnxModel>().unwrap_err().to_string();
+        assert!(err.contains("fp16") && err.contains("qint8"), "{err}");
+        assert_eq!(OnnxModel::resolve(Some(OnnxModel::Qint8)).unwrap(), OnnxModel::Qint8);
     }
 }

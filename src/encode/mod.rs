@@ -68,9 +68,18 @@ pub fn mean_pool_normalize(hidden: ArrayView3<'_, f32>, mask: &Array2<i64>) -> A
 
 /// Settings of the text encoder.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct EncoderConfig {
-    /// Sequences per batch given to the backend.
+    /// Most sequences per batch given to the backend.
     pub batch_size: usize,
+    /// Most `sequences × width²` per batch (width in tokens, padding and
+    /// special tokens included). Attention holds `heads × sequences × width²`
+    /// scores, so this bounds the encoder's working memory: the default,
+    /// 16 × 45², is 1.5 MB per attention tensor. Batches of typical news
+    /// sentences (up to 45 tokens) stay at `batch_size`; a batch of 256-token
+    /// windows holds 1. Batch sizes from 8 to 32 run equally fast on a CPU
+    /// (see benches/encode.rs); smaller ones keep the memory lower.
+    pub attention_budget: usize,
     /// Longest sequence the model takes, special tokens included
     /// (all-MiniLM-L6-v2 was trained at 256).
     pub max_tokens: usize,
@@ -80,7 +89,7 @@ pub struct EncoderConfig {
 
 impl Default for EncoderConfig {
     fn default() -> Self {
-        EncoderConfig { batch_size: 32, max_tokens: 256, window_overlap: 64 }
+        EncoderConfig { batch_size: 16, attention_budget: 16 * 45 * 45, max_tokens: 256, window_overlap: 64 }
     }
 }
 
@@ -218,7 +227,7 @@ impl TextEncoder {
         }
         // Sort by length so each batch pads little.
         pieces.sort_by_key(|(_, p)| p.len());
-        let batches: Vec<&[(usize, &[u32])]> = pieces.chunks(self.config.batch_size).collect();
+        let batches = self.batches(&pieces);
         let run = |batch: &&[(usize, &[u32])]| -> Result<Array2<f32>> {
             self.backend.embed_batch(&self.pad_batch(batch))
         };
@@ -253,6 +262,27 @@ impl TextEncoder {
         Ok(Embeddings { vectors, tokens, windows })
     }
 
+    /// Cut length-sorted pieces into batches of at most `batch_size`
+    /// sequences and `attention_budget` sequences × width².
+    fn batches<'p, 't>(&self, pieces: &'p [(usize, &'t [u32])]) -> Vec<&'p [(usize, &'t [u32])]> {
+        let mut out = Vec::with_capacity(pieces.len() / self.config.batch_size + 1);
+        let mut start = 0;
+        while start < pieces.len() {
+            let mut end = start;
+            while end < pieces.len() && end - start < self.config.batch_size {
+                // Sorted ascending: the newest piece sets the batch width.
+                let width = pieces[end].1.len() + 2;
+                if end > start && (end + 1 - start) * width * width > self.config.attention_budget {
+                    break;
+                }
+                end += 1;
+            }
+            out.push(&pieces[start..end]);
+            start = end;
+        }
+        out
+    }
+
     fn pad_batch(&self, batch: &[(usize, &[u32])]) -> TokenBatch {
         let width = batch.iter().map(|(_, p)| p.len() + 2).max().unwrap_or(2);
         let n = batch.len();
@@ -267,5 +297,94 @@ impl TextEncoder {
             attention_mask.row_mut(r).slice_mut(ndarray::s![..piece.len() + 2]).fill(1);
         }
         TokenBatch { input_ids, attention_mask, token_type_ids: Array2::zeros((n, width)) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use super::*;
+
+    type Shapes = Arc<Mutex<Vec<(usize, usize)>>>;
+
+    /// Records each batch's shape; the vector of a sequence holds its token
+    /// count (special tokens included) and its first word-piece id.
+    struct Recorder(Shapes);
+
+    impl Backend for Recorder {
+        fn name(&self) -> &str {
+            "recorder"
+        }
+        fn dim(&self) -> usize {
+            2
+        }
+        fn embed_batch(&self, batch: &TokenBatch) -> Result<Array2<f32>> {
+            let (n, w) = batch.input_ids.dim();
+            self.0.lock().map_err(|_| Error::InvalidInput("poisoned".into()))?.push((n, w));
+            let mut out = Array2::zeros((n, 2));
+            for r in 0..n {
+                out[[r, 0]] = batch.attention_mask.row(r).sum() as f32;
+                out[[r, 1]] = batch.input_ids[[r, 1]] as f32;
+            }
+            Ok(out)
+        }
+    }
+
+    /// An encoder over the tokenizer that `models/fetch` unpacks.
+    fn encoder(config: EncoderConfig) -> (TextEncoder, Shapes) {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/all-minilm-l6-v2-int8/tokenizer.json");
+        let tokenizer = load_tokenizer(&path).unwrap_or_else(|e| panic!("{e} (run models/fetch)"));
+        let shapes = Shapes::default();
+        (TextEncoder::new(tokenizer, Box::new(Recorder(shapes.clone())), config).unwrap(), shapes)
+    }
+
+    /// Sentences of 1 to 120 words ("word word ..." is one word-piece a word).
+    fn sentences() -> Vec<String> {
+        (0..200).map(|i| vec!["news"; 1 + (i * 37) % 120].join(" ")).collect()
+    }
+
+    #[test]
+    fn batches_respect_batch_size_and_attention_budget() {
+        let config = EncoderConfig { batch_size: 16, attention_budget: 16 * 45 * 45, ..EncoderConfig::default() };
+        let (enc, rec) = encoder(config.clone());
+        let owned = sentences();
+        let texts: Vec<&str> = owned.iter().map(String::as_str).collect();
+        let e = enc.embed_sequential(&texts).unwrap();
+        let shapes = rec.lock().unwrap().clone();
+        assert_eq!(shapes.iter().map(|s| s.0).sum::<usize>(), texts.len(), "each sentence in exactly one batch");
+        for &(n, w) in &shapes {
+            assert!(n <= config.batch_size, "batch of {n}");
+            assert!(n == 1 || n * w * w <= config.attention_budget, "batch {n} x {w} over the budget");
+        }
+        // Short sentences fill whole batches; the longest (122 tokens) go 1 or 2 at a time.
+        assert!(shapes.iter().any(|&(n, _)| n == 16), "{shapes:?}");
+        assert!(shapes.iter().any(|&(n, w)| w > 100 && n <= 2), "{shapes:?}");
+        // Rows come back to their sentences: column 0 is the token count + 2.
+        for (i, t) in texts.iter().enumerate() {
+            let words = t.split(' ').count();
+            assert_eq!(e.tokens[i], words);
+            assert_eq!(e.vectors[[i, 0]], (words + 2) as f32, "sentence {i}");
+        }
+    }
+
+    #[test]
+    fn parallel_and_sequential_embedding_give_the_same_rows() {
+        let (enc, _) = encoder(EncoderConfig::default());
+        let owned = sentences();
+        let texts: Vec<&str> = owned.iter().map(String::as_str).collect();
+        let a = enc.embed_sequential(&texts).unwrap();
+        let b = enc.embed(&texts).unwrap();
+        assert_eq!(a.vectors, b.vectors);
+        assert_eq!(a.tokens, b.tokens);
+    }
+
+    #[test]
+    fn a_zero_budget_still_makes_progress() {
+        let config = EncoderConfig { attention_budget: 0, ..EncoderConfig::default() };
+        let (enc, rec) = encoder(config);
+        let e = enc.embed_sequential(&["one two", "three", "four five six"]).unwrap();
+        assert_eq!(e.vectors.nrows(), 3);
+        assert!(rec.lock().unwrap().iter().all(|&(n, _)| n == 1));
     }
 }

@@ -38,7 +38,11 @@ pub fn load_text_encoder(models_dir: &Path, threads: usize, config: EncoderConfi
     if vocab > backend.vocab_size {
         return Err(Error::ModelCorrupt {
             path: tokenizer_path,
-            reason: format!("the vocabulary has {vocab} tokens but {} has vocab_size {}", config_path.display(), backend.vocab_size),
+            reason: format!(
+                "the vocabulary has {vocab} tokens but {} has vocab_size {}",
+                config_path.display(),
+                backend.vocab_size
+            ),
         });
     }
     if config.max_tokens > backend.max_positions {
@@ -90,7 +94,9 @@ impl RustBertBackend {
             // `embeddings.word_embeddings.weight`, `encoder.layer.0...`.
             let model = Bert::new_with_optional_pooler(vs.root(), &bert_config, false);
             let mut missing = Vec::new();
-            for (var_name, mut var) in vs.variables() {
+            let mut variables: Vec<(String, Tensor)> = vs.variables().into_iter().collect();
+            variables.sort_by(|a, b| a.0.cmp(&b.0));
+            for (var_name, mut var) in variables {
                 let Some(src) = tensors.get(&var_name) else {
                     missing.push(var_name);
                     continue;
@@ -107,7 +113,6 @@ impl RustBertBackend {
                 tch::no_grad(|| var.f_set_data(src)).map_err(|e| corrupt(format!("tensor `{var_name}`: {e}")))?;
             }
             if !missing.is_empty() {
-                missing.sort();
                 return Err(corrupt(format!(
                     "{} tensors the model needs are missing, e.g. {:?} (a `bert.` prefix is not expected)",
                     missing.len(),
@@ -165,7 +170,8 @@ impl RustBertBackend {
             Ok(data)
         })
         .map_err(fail)?;
-        let hidden = Array3::from_shape_vec((n, seq, self.dim), hidden).map_err(|e| fail(format!("token states: {e}")))?;
+        let hidden =
+            Array3::from_shape_vec((n, seq, self.dim), hidden).map_err(|e| fail(format!("token states: {e}")))?;
         Ok(mean_pool_normalize(hidden.view(), &batch.attention_mask))
     }
 }
@@ -199,9 +205,7 @@ impl Backend for RustBertBackend {
 fn to_tensor(array: &Array2<i64>) -> std::result::Result<Tensor, String> {
     let (rows, cols) = array.dim();
     let data: Vec<i64> = array.iter().copied().collect();
-    Tensor::f_from_slice(&data)
-        .and_then(|t| t.f_view([rows as i64, cols as i64]))
-        .map_err(|e| e.to_string())
+    Tensor::f_from_slice(&data).and_then(|t| t.f_view([rows as i64, cols as i64])).map_err(|e| e.to_string())
 }
 
 /// Read and check a BERT `config.json` (rust-bert's own reader panics on errors).
