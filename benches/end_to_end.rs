@@ -20,7 +20,8 @@ fn end_to_end(c: &mut Criterion) {
     let texts: Vec<&str> = docs.iter().map(String::as_str).collect();
     for model in common::models() {
         let parallel = common::classifier(model, 2, None);
-        let sentences: usize = parallel.classify_batch(&texts).into_iter().map(|r| r.map_or(0, |a| a.sentences.len())).sum();
+        let sentences: usize =
+            parallel.classify_batch(&texts).into_iter().map(|r| r.map_or(0, |a| a.sentences.len())).sum();
         eprintln!("end_to_end: {} documents, {sentences} sentences", texts.len());
         let mut g = c.benchmark_group(format!("end_to_end/{}", common::name(model)));
         g.throughput(Throughput::Elements(texts.len() as u64));

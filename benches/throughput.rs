@@ -96,7 +96,8 @@ fn run(args: &Args) -> Fallible<()> {
     }
     let docs = read_documents(&args.sentences)?;
     let sentences: Vec<&str> = docs.iter().flatten().map(String::as_str).collect();
-    let texts: Vec<String> = if args.raw { read_corpus(&args.corpus)? } else { docs.iter().map(|d| d.join("\n")).collect() };
+    let texts: Vec<String> =
+        if args.raw { read_corpus(&args.corpus)? } else { docs.iter().map(|d| d.join("\n")).collect() };
     let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
 
     report_rss();
@@ -121,6 +122,7 @@ fn run(args: &Args) -> Fallible<()> {
     builder = builder.encoder_config(encoder);
     let classifier = builder.build()?;
     let build = started.elapsed();
+
     println!(
         "framelens {} ({}), {} threads, taxonomy {}: build {:.3} s",
         env!("CARGO_PKG_VERSION"),
@@ -131,7 +133,8 @@ fn run(args: &Args) -> Fallible<()> {
     );
     report_rss();
 
-    let tokens = word_pieces(&classifier, &sentences)?;
+    let tokens = word_pieces(args, &sentences)?;
+
     println!(
         "{}: {} documents, {} sentences, {:.1} word-pieces per sentence on average",
         args.sentences.display(),
@@ -175,7 +178,11 @@ fn run(args: &Args) -> Fallible<()> {
         "embed" => {
             let best = best_of(args.repeat, || classifier.embed(&sentences).map(drop).map_err(Into::into))?;
             let rate = sentences.len() as f64 / best.as_secs_f64();
-            println!("encoder only: {} sentences in {:.3} s = {rate:.1} sentences/s", sentences.len(), best.as_secs_f64());
+            println!(
+                "encoder only: {} sentences in {:.3} s = {rate:.1} sentences/s",
+                sentences.len(),
+                best.as_secs_f64()
+            );
             report_rss();
             if args.machine {
                 println!("sentences_per_s={rate:.1}");
@@ -183,7 +190,11 @@ fn run(args: &Args) -> Fallible<()> {
         }
         "profile" => profile(&classifier, &texts, &sentences, args)?,
         "long" => long_documents(&classifier, &texts)?,
-        other => return Err(format!("unknown --mode {other}: use e2e, embed, profile, long, memory or write-sentences").into()),
+        other => {
+            return Err(
+                format!("unknown --mode {other}: use e2e, embed, profile, long, memory or write-sentences").into()
+            )
+        }
     }
     Ok(())
 }
@@ -269,10 +280,13 @@ fn tokenizer_of(args: &Args) -> Fallible<tokenizers::Tokenizer> {
 }
 
 /// Total word-pieces of the sentences (special tokens excluded).
-fn word_pieces(classifier: &Classifier, sentences: &[&str]) -> Fallible<usize> {
-    let e = classifier.embed(&sentences[..sentences.len().min(2000)])?;
-    let sample: usize = e.tokens.iter().sum();
-    Ok(sample * sentences.len() / e.tokens.len().max(1))
+fn word_pieces(args: &Args, sentences: &[&str]) -> Fallible<usize> {
+    let tokenizer = tokenizer_of(args)?;
+    let mut total = 0;
+    for s in sentences {
+        total += tokenizer.encode(*s, false).map_err(|e| e.to_string())?.len();
+    }
+    Ok(total)
 }
 
 /// One warm-up run, then the fastest of `repeat` timed runs.
@@ -317,7 +331,12 @@ fn memory_probe(args: &Args) -> Fallible<()> {
     let rss = |what: &str| {
         let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
         let kb = |key: &str| -> f64 {
-            status.lines().find(|l| l.starts_with(key)).and_then(|l| l.split_whitespace().nth(1)).and_then(|v| v.parse().ok()).unwrap_or(0.0)
+            status
+                .lines()
+                .find(|l| l.starts_with(key))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0.0)
         };
         println!("{what:40} RSS {:6.1} MB  peak {:6.1} MB", kb("VmRSS:") / 1024.0, kb("VmHWM:") / 1024.0);
     };

@@ -116,10 +116,7 @@ pub struct TextEncoder {
 
 impl std::fmt::Debug for TextEncoder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TextEncoder")
-            .field("backend", &self.backend.name())
-            .field("config", &self.config)
-            .finish()
+        f.debug_struct("TextEncoder").field("backend", &self.backend.name()).field("config", &self.config).finish()
     }
 }
 
@@ -228,9 +225,8 @@ impl TextEncoder {
         // Sort by length so each batch pads little.
         pieces.sort_by_key(|(_, p)| p.len());
         let batches = self.batches(&pieces);
-        let run = |batch: &&[(usize, &[u32])]| -> Result<Array2<f32>> {
-            self.backend.embed_batch(&self.pad_batch(batch))
-        };
+        let run =
+            |batch: &&[(usize, &[u32])]| -> Result<Array2<f32>> { self.backend.embed_batch(&self.pad_batch(batch)) };
         let outputs: Vec<Array2<f32>> = if parallel {
             batches.par_iter().map(run).collect::<Result<_>>()?
         } else {

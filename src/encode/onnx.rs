@@ -78,7 +78,9 @@ impl OnnxBackend {
                 // Memory patterns plan one block per input shape; every batch
                 // has its own shape here, so they only add memory (+100 MB).
                 .and_then(|b| Ok(b.with_memory_pattern(false)?))
-                .and_then(|b| Ok(b.with_execution_providers([ort::ep::CPU::default().with_arena_allocator(true).build()])?))
+                .and_then(|b| {
+                    Ok(b.with_execution_providers([ort::ep::CPU::default().with_arena_allocator(true).build()])?)
+                })
                 .and_then(|mut b| b.commit_from_file(model))
                 .map_err(|e| corrupt(e.to_string()))?;
             sessions.push(Mutex::new(session));
@@ -128,7 +130,8 @@ impl OnnxBackend {
             }
             // Already pooled: just normalise.
             2 => {
-                let mut pooled = hidden.into_dimensionality::<ndarray::Ix2>().map_err(|e| fail(e.to_string()))?.to_owned();
+                let mut pooled =
+                    hidden.into_dimensionality::<ndarray::Ix2>().map_err(|e| fail(e.to_string()))?.to_owned();
                 for mut row in pooled.rows_mut() {
                     let norm = row.dot(&row).sqrt();
                     if norm > 0.0 {
@@ -180,8 +183,13 @@ mod tests {
         let dir = root.join(model.dir_name());
         let fail = |e: Error| -> ! { panic!("{e} (run models/fetch)") };
         let tokenizer = load_tokenizer(&dir.join("tokenizer.json")).unwrap_or_else(|e| fail(e));
-        let backend = OnnxBackend::load(&dir.join("model.onnx"), &models::onnxruntime_library(&root), threads, model.encoder_name())
-            .unwrap_or_else(|e| fail(e));
+        let backend = OnnxBackend::load(
+            &dir.join("model.onnx"),
+            &models::onnxruntime_library(&root),
+            threads,
+            model.encoder_name(),
+        )
+        .unwrap_or_else(|e| fail(e));
         TextEncoder::new(tokenizer, Box::new(backend), EncoderConfig::default()).unwrap_or_else(|e| fail(e))
     }
 
