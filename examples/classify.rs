@@ -78,7 +78,9 @@ fn print_table(a: &DocumentAnalysis, top: usize) {
     }
     let long = a.sentences.iter().filter(|s| s.is_long()).count();
     if long > 0 {
-        println!("\nnote: {long} sentence(s) exceeded the model's token limit and were embedded in overlapping windows");
+        println!(
+            "\nnote: {long} sentence(s) exceeded the model's token limit and were embedded in overlapping windows"
+        );
     }
 }
 

@@ -41,12 +41,16 @@ fn taxonomy() -> framelens::Result<Taxonomy> {
                     "The Kremlin lowered the threshold for using nuclear weapons in its updated doctrine.",
                     "A nuclear exchange would leave no winners, the foreign minister said.",
                 ]),
-            Category::new("escalation-west", "Escalation: Western involvement", "Western states taking part in the fighting.")
-                .with_parent("escalation")
-                .with_exemplars([
-                    "Western instructors are operating the long-range systems on Ukrainian soil.",
-                    "The United States is directly participating in the war, the ministry claimed.",
-                ]),
+            Category::new(
+                "escalation-west",
+                "Escalation: Western involvement",
+                "Western states taking part in the fighting.",
+            )
+            .with_parent("escalation")
+            .with_exemplars([
+                "Western instructors are operating the long-range systems on Ukrainian soil.",
+                "The United States is directly participating in the war, the ministry claimed.",
+            ]),
             Category::new("de-escalation", "De-escalation", "Talks, ceasefires and ways to end the conflict.")
                 .with_exemplars([
                     "Both sides agreed to meet in Istanbul to discuss a ceasefire.",

@@ -97,7 +97,8 @@ fn run(mut args: Args) -> Result<(), Box<dyn std::error::Error>> {
     };
     if let Some(path) = &args.predictions {
         if two_level {
-            let rows: Vec<_> = fine.iter().zip(&coarse).map(|((id, f), (_, c))| (id.clone(), c.clone(), f.clone())).collect();
+            let rows: Vec<_> =
+                fine.iter().zip(&coarse).map(|((id, f), (_, c))| (id.clone(), c.clone(), f.clone())).collect();
             data::write_semeval2025_annotations(path, &rows)?;
         } else {
             data::write_semeval2023_labels(path, &fine)?;
@@ -107,7 +108,10 @@ fn run(mut args: Args) -> Result<(), Box<dyn std::error::Error>> {
         println!("{}", serde_json::to_string_pretty(&scores)?);
         return Ok(());
     }
-    println!("corpus: {}   taxonomy: {}   scorer: {}   documents: {}", scores.corpus, scores.taxonomy, scores.scorer, scores.documents);
+    println!(
+        "corpus: {}   taxonomy: {}   scorer: {}   documents: {}",
+        scores.corpus, scores.taxonomy, scores.scorer, scores.documents
+    );
     if let (Some(c), Some(f)) = (scores.f1_samples_coarse, scores.f1_samples_fine) {
         println!("F1 samples, narratives (coarse):     {c:.3}");
         println!("F1 samples, sub-narratives (fine):   {f:.3}");

@@ -78,7 +78,9 @@ fn run(mut args: Args) -> Result<(), Box<dyn std::error::Error>> {
     };
     let show = !args.quiet && std::io::stderr().is_terminal();
     let bar = if show { ProgressBar::new(corpus.len() as u64) } else { ProgressBar::hidden() };
-    bar.set_style(ProgressStyle::with_template("{msg:>10} [{bar:40}] {pos}/{len} ({per_sec}, eta {eta})")?.progress_chars("=> "));
+    bar.set_style(
+        ProgressStyle::with_template("{msg:>10} [{bar:40}] {pos}/{len} ({per_sec}, eta {eta})")?.progress_chars("=> "),
+    );
     bar.set_message("embedding");
     let mut docs = Vec::with_capacity(corpus.len());
     for chunk in corpus.documents.chunks(16) {

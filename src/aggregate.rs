@@ -139,12 +139,10 @@ pub fn hierarchical_decision(
     let in_domain = |c: usize| domain.is_none() || taxonomy.categories[c].domain.as_deref() == domain;
     let k = taxonomy.categories.len();
     let parent: Vec<Option<usize>> = (0..k).map(|c| taxonomy.parent_index(c)).collect();
-    let mut fine: Vec<usize> = (0..k)
-        .filter(|&c| parent[c].is_some() && in_domain(c) && doc[c] >= thresholds[c])
-        .collect();
-    let mut coarse: Vec<usize> = (0..k)
-        .filter(|&c| parent[c].is_none() && in_domain(c) && doc[c] >= thresholds[c])
-        .collect();
+    let mut fine: Vec<usize> =
+        (0..k).filter(|&c| parent[c].is_some() && in_domain(c) && doc[c] >= thresholds[c]).collect();
+    let mut coarse: Vec<usize> =
+        (0..k).filter(|&c| parent[c].is_none() && in_domain(c) && doc[c] >= thresholds[c]).collect();
     for &f in &fine {
         if let Some(p) = parent[f] {
             if !coarse.contains(&p) {

@@ -6,7 +6,7 @@ use ndarray::Array2;
 
 use crate::aggregate::{self, DecisionConfig};
 use crate::analysis::{DocumentAnalysis, DocumentLabel, LabelScore, Sentence};
-use crate::encode::{EncoderConfig, Embeddings, TextEncoder};
+use crate::encode::{Embeddings, EncoderConfig, TextEncoder};
 use crate::error::{Error, Result};
 use crate::head::{Head, TrainDocument, Unit};
 use crate::models;
@@ -221,7 +221,11 @@ fn resolve_threads(explicit: Option<usize>) -> Result<usize> {
 /// The default decision for a taxonomy: its own threshold if it has one.
 pub fn default_decision(taxonomy: &Taxonomy) -> DecisionConfig {
     let d = DecisionConfig::default();
-    DecisionConfig { threshold: taxonomy.threshold.unwrap_or(d.threshold), pooling: taxonomy.pooling.unwrap_or(d.pooling), ..d }
+    DecisionConfig {
+        threshold: taxonomy.threshold.unwrap_or(d.threshold),
+        pooling: taxonomy.pooling.unwrap_or(d.pooling),
+        ..d
+    }
 }
 
 fn load_encoder(
@@ -237,7 +241,10 @@ fn load_encoder(
             #[cfg(feature = "onnx")]
             {
                 let dir = models::require_dir(models_dir.join(model.dir_name()), "all-MiniLM-L6-v2 ONNX directory")?;
-                let tokenizer = crate::encode::load_tokenizer(&models::require_file(dir.join("tokenizer.json"), "tokenizer.json")?)?;
+                let tokenizer = crate::encode::load_tokenizer(&models::require_file(
+                    dir.join("tokenizer.json"),
+                    "tokenizer.json",
+                )?)?;
                 let file = models::require_file(dir.join("model.onnx"), "ONNX model")?;
                 let library = models::onnxruntime_library(models_dir);
                 let backend = crate::encode::onnx::OnnxBackend::load(&file, &library, threads, model.encoder_name())?;
@@ -483,7 +490,8 @@ impl Classifier {
                 .filter(|&c| domain.is_none() || t.categories[c].domain == domain)
                 .map(|c| doc[c])
                 .fold(0.0f32, f32::max);
-            let other = |label: &str| vec![DocumentLabel { label: label.to_string(), score: 1.0 - best, evidence: Vec::new() }];
+            let other =
+                |label: &str| vec![DocumentLabel { label: label.to_string(), score: 1.0 - best, evidence: Vec::new() }];
             return match &t.other_label {
                 Some(o) => (other(o), Some(other(o)), None),
                 None => (Vec::new(), Some(Vec::new()), None),
@@ -493,7 +501,9 @@ impl Classifier {
         // A catch-all child added by rule stands for its parent: it takes the
         // parent's score and evidence.
         for &c in &h.added_catch_all {
-            if let (Some(p), Some(label)) = (t.parent_index(c), fine.iter_mut().find(|l| l.label == t.categories[c].label)) {
+            if let (Some(p), Some(label)) =
+                (t.parent_index(c), fine.iter_mut().find(|l| l.label == t.categories[c].label))
+            {
                 label.score = doc[p];
                 label.evidence = aggregate::evidence(scores, p, &self.decision);
             }
@@ -531,7 +541,8 @@ impl Classifier {
             }
             let spans = self.segmenter.split(&d.text);
             let texts: Vec<&str> = spans.iter().map(|s| s.text(&d.text)).collect();
-            let sentences = if texts.is_empty() { Array2::zeros((0, self.encoder.dim())) } else { self.embed(&texts)?.vectors };
+            let sentences =
+                if texts.is_empty() { Array2::zeros((0, self.encoder.dim())) } else { self.embed(&texts)?.vectors };
             let scores = self.scorer.score(sentences.view());
             // Paragraphs: sentences between blank lines.
             let mut paragraphs = Vec::new();
@@ -582,4 +593,3 @@ fn sorted_scores(it: impl Iterator<Item = (String, f32)>) -> Vec<LabelScore> {
     v.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.label.cmp(&b.label)));
     v
 }
-

@@ -169,7 +169,10 @@ impl Head {
         }
         let labels: Vec<&str> = taxonomy.labels().collect();
         if self.labels.iter().map(String::as_str).collect::<Vec<_>>() != labels {
-            return Err(mismatch(format!("its labels differ from taxonomy `{}` (edited since training?)", taxonomy.name)));
+            return Err(mismatch(format!(
+                "its labels differ from taxonomy `{}` (edited since training?)",
+                taxonomy.name
+            )));
         }
         if self.encoder != encoder {
             return Err(mismatch(format!("trained on encoder `{}`, used with `{encoder}`", self.encoder)));
@@ -190,15 +193,24 @@ impl Head {
     pub fn load(path: &Path) -> Result<Head> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
         let data = |line: usize, message: String| Error::Data { path: path.to_path_buf(), line, message };
-        let mut head: Head = serde_json::from_str(&text).map_err(|e| data(e.line(), format!("not a framelens head: {e}")))?;
+        let mut head: Head =
+            serde_json::from_str(&text).map_err(|e| data(e.line(), format!("not a framelens head: {e}")))?;
         if head.format != HEAD_FORMAT {
             return Err(data(0, format!("field `format` is `{}`, expected `{HEAD_FORMAT}`", head.format)));
         }
         if head.version != HEAD_VERSION {
-            return Err(data(0, format!("head version {} is not supported (this framelens reads version {HEAD_VERSION})", head.version)));
+            return Err(data(
+                0,
+                format!("head version {} is not supported (this framelens reads version {HEAD_VERSION})", head.version),
+            ));
         }
         let k = head.labels.len();
-        if head.weights.len() != k || head.bias.len() != k || head.prior_weight.len() != k || head.thresholds.len() != k || head.weights.iter().any(|w| w.len() != head.dim) {
+        if head.weights.len() != k
+            || head.bias.len() != k
+            || head.prior_weight.len() != k
+            || head.thresholds.len() != k
+            || head.weights.iter().any(|w| w.len() != head.dim)
+        {
             return Err(data(0, "weights, bias, thresholds and labels do not have matching sizes".into()));
         }
         head.path = Some(path.to_path_buf());
@@ -295,9 +307,21 @@ fn fit(units: &[Unit], k: usize, dim: usize, config: &TrainConfig) -> Fitted {
         ga.zip_mut_with(&a, |g, &a| *g += config.prior_l2 * (a - 1.0));
         let t = step as i32;
         let (c1, c2) = (1.0 - beta1.powi(t), 1.0 - beta2.powi(t));
-        ndarray::Zip::from(&mut w).and(&mut mw).and(&mut vw).and(&gw).for_each(|p, m, v, &g| adam(p, m, v, g, c1, c2, lr));
-        ndarray::Zip::from(&mut a).and(&mut ma).and(&mut va).and(&ga).for_each(|p, m, v, &g| adam(p, m, v, g, c1, c2, lr));
-        ndarray::Zip::from(&mut b).and(&mut mb).and(&mut vb).and(&gb).for_each(|p, m, v, &g| adam(p, m, v, g, c1, c2, lr));
+        ndarray::Zip::from(&mut w)
+            .and(&mut mw)
+            .and(&mut vw)
+            .and(&gw)
+            .for_each(|p, m, v, &g| adam(p, m, v, g, c1, c2, lr));
+        ndarray::Zip::from(&mut a)
+            .and(&mut ma)
+            .and(&mut va)
+            .and(&ga)
+            .for_each(|p, m, v, &g| adam(p, m, v, g, c1, c2, lr));
+        ndarray::Zip::from(&mut b)
+            .and(&mut mb)
+            .and(&mut vb)
+            .and(&gb)
+            .for_each(|p, m, v, &g| adam(p, m, v, g, c1, c2, lr));
     }
     Fitted { w, a, b }
 }
@@ -335,10 +359,22 @@ pub fn taxonomy_units(
             labels.push(p);
             cur = p;
         }
-        units.push(Unit { vector: members.0.row(m).to_owned(), prior: members.1.row(m).to_owned(), labels, weight, document: None });
+        units.push(Unit {
+            vector: members.0.row(m).to_owned(),
+            prior: members.1.row(m).to_owned(),
+            labels,
+            weight,
+            document: None,
+        });
     }
     for (row, prior) in background.0.axis_iter(Axis(0)).zip(background.1.axis_iter(Axis(0))) {
-        units.push(Unit { vector: row.to_owned(), prior: prior.to_owned(), labels: Vec::new(), weight, document: None });
+        units.push(Unit {
+            vector: row.to_owned(),
+            prior: prior.to_owned(),
+            labels: Vec::new(),
+            weight,
+            document: None,
+        });
     }
     units
 }
@@ -388,7 +424,13 @@ pub fn train(
         return Err(Error::InvalidInput("no training documents".into()));
     }
     let dim = docs[0].sentences.ncols();
-    if config.folds < 2 || config.epochs == 0 || !config.l2.is_finite() || config.l2 < 0.0 || !config.learning_rate.is_finite() || config.learning_rate <= 0.0 {
+    if config.folds < 2
+        || config.epochs == 0
+        || !config.l2.is_finite()
+        || config.l2 < 0.0
+        || !config.learning_rate.is_finite()
+        || config.learning_rate <= 0.0
+    {
         return Err(Error::InvalidSetting {
             name: "train config",
             reason: "folds must be at least 2, epochs at least 1, l2 >= 0 and learning_rate > 0".into(),
@@ -449,7 +491,12 @@ pub fn train(
 /// Per-category threshold maximising F1 on out-of-fold scores; categories
 /// with too few positives share the threshold that maximises micro-F1 over
 /// their group (the categories of the same level).
-pub fn choose_thresholds(scores: &Array2<f32>, gold: &[Vec<usize>], groups: &[usize], min_positives: usize) -> Vec<f32> {
+pub fn choose_thresholds(
+    scores: &Array2<f32>,
+    gold: &[Vec<usize>],
+    groups: &[usize],
+    min_positives: usize,
+) -> Vec<f32> {
     let k = scores.ncols();
     let grid: Vec<f32> = (1..20).map(|i| i as f32 * 0.05).collect();
     let f1 = |tp: f32, fp: f32, fn_: f32| if tp == 0.0 { 0.0 } else { 2.0 * tp / (2.0 * tp + fp + fn_) };
@@ -487,8 +534,14 @@ pub fn choose_thresholds(scores: &Array2<f32>, gold: &[Vec<usize>], groups: &[us
             grid.iter()
                 .copied()
                 .max_by(|&a, &b| {
-                    let fa = { let (tp, fp, f) = counts(c, a); f1(tp, fp, f) };
-                    let fb = { let (tp, fp, f) = counts(c, b); f1(tp, fp, f) };
+                    let fa = {
+                        let (tp, fp, f) = counts(c, a);
+                        f1(tp, fp, f)
+                    };
+                    let fb = {
+                        let (tp, fp, f) = counts(c, b);
+                        f1(tp, fp, f)
+                    };
                     fa.total_cmp(&fb).then((a - global).abs().total_cmp(&(b - global).abs()).reverse())
                 })
                 .unwrap_or(global)

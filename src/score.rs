@@ -228,7 +228,14 @@ impl ZeroShot {
         raw
     }
 
-    fn raw_one(&self, sims: ArrayView1<'_, f32>, dot_sum: f32, c: usize, exclude: Option<usize>, x: ArrayView1<'_, f32>) -> f32 {
+    fn raw_one(
+        &self,
+        sims: ArrayView1<'_, f32>,
+        dot_sum: f32,
+        c: usize,
+        exclude: Option<usize>,
+        x: ArrayView1<'_, f32>,
+    ) -> f32 {
         let members = &self.member_of[c];
         let excluded = exclude.filter(|m| members.contains(m));
         let (mut top1, mut top2) = (f32::NEG_INFINITY, f32::NEG_INFINITY);
@@ -301,7 +308,12 @@ impl ZeroShot {
         out
     }
 
-    fn fit_calibration(&self, taxonomy: &Taxonomy, texts: &MemberTexts, background: ArrayView2<'_, f32>) -> Calibration {
+    fn fit_calibration(
+        &self,
+        taxonomy: &Taxonomy,
+        texts: &MemberTexts,
+        background: ArrayView2<'_, f32>,
+    ) -> Calibration {
         let k = self.member_of.len();
         let exemplars: Vec<usize> = (0..texts.texts.len()).filter(|&m| texts.is_exemplar[m]).collect();
         let mut features = Vec::new();
@@ -359,7 +371,12 @@ fn unit_mean(rows: ArrayView2<'_, f32>) -> Option<Array1<f32>> {
 
 impl DomainRouter {
     /// `None` when the taxonomy has fewer than one domain tag.
-    pub fn new(taxonomy: &Taxonomy, texts: &MemberTexts, members: ArrayView2<'_, f32>, background: ArrayView2<'_, f32>) -> Option<Self> {
+    pub fn new(
+        taxonomy: &Taxonomy,
+        texts: &MemberTexts,
+        members: ArrayView2<'_, f32>,
+        background: ArrayView2<'_, f32>,
+    ) -> Option<Self> {
         let domains = taxonomy.domains();
         if domains.is_empty() {
             return None;

@@ -74,10 +74,7 @@ pub struct SegmenterConfig {
 
 impl Default for SegmenterConfig {
     fn default() -> Self {
-        Self {
-            language: "en".to_owned(),
-            newline_breaks: true,
-        }
+        Self { language: "en".to_owned(), newline_breaks: true }
     }
 }
 
@@ -127,11 +124,7 @@ impl Segmenter {
         }
         // Single newlines of hard-wrapped text are spaces to sentencex (it would otherwise see
         // list items at line starts). Same byte length, so offsets carry over.
-        let flat = if block.contains('\n') {
-            Cow::Owned(block.replace('\n', " "))
-        } else {
-            Cow::Borrowed(block)
-        };
+        let flat = if block.contains('\n') { Cow::Owned(block.replace('\n', " ")) } else { Cow::Borrowed(block) };
         let lead = block.len() - block.trim_start().len();
         let mut piece_start = 0;
         for cut in sentence_cuts(&self.config.language, &flat) {
@@ -180,10 +173,7 @@ fn push_trimmed(block: &str, from: usize, to: usize, offset: usize, out: &mut Ve
     let body = piece.trim();
     if !body.is_empty() {
         let start = offset + from + (piece.len() - piece.trim_start().len());
-        out.push(Span {
-            start,
-            end: start + body.len(),
-        });
+        out.push(Span { start, end: start + body.len() });
     }
 }
 
@@ -239,11 +229,7 @@ fn sentencex_cuts(language: &str, window: &str, offset: usize, cuts: &mut Vec<us
 fn forced_cut(s: &str, pos: usize, limit: usize) -> usize {
     let limit = floor_char_boundary(s, limit);
     s.get(pos..limit)
-        .and_then(|head| {
-            head.char_indices()
-                .rev()
-                .find(|&(i, c)| i > 0 && c.is_whitespace())
-        })
+        .and_then(|head| head.char_indices().rev().find(|&(i, c)| i > 0 && c.is_whitespace()))
         .map_or(limit, |(i, _)| pos + i)
 }
 
@@ -305,39 +291,24 @@ struct Rule {
 /// (`to the U.S. Then`, `on Main St. He`), which is right, so they get no rule here.
 const KEEP_TOGETHER: &[Rule] = &[
     // sentencex breaks before any capital after a time of day.
-    Rule {
-        abbreviations: &["a.m.", "p.m.", "A.M.", "P.M."],
-        follow: &[Follow::Weekday, Follow::TimeZone],
-    },
+    Rule { abbreviations: &["a.m.", "p.m.", "A.M.", "P.M."], follow: &[Follow::Weekday, Follow::TimeZone] },
     // Missing from sentencex's abbreviation list.
-    Rule {
-        abbreviations: &["approx.", "Approx."],
-        follow: &[Follow::Number, Follow::Lowercase],
-    },
+    Rule { abbreviations: &["approx.", "Approx."], follow: &[Follow::Number, Follow::Lowercase] },
     // Titles do not end sentences in news copy.
     Rule {
         abbreviations: &[
-            "Mr.", "Mrs.", "Ms.", "Dr.", "Prof.", "Gov.", "Sen.", "Rep.", "Gen.", "Lt.", "Col.",
-            "Maj.", "Capt.", "Sgt.", "Adm.", "Cmdr.", "Rev.", "Hon.",
+            "Mr.", "Mrs.", "Ms.", "Dr.", "Prof.", "Gov.", "Sen.", "Rep.", "Gen.", "Lt.", "Col.", "Maj.", "Capt.",
+            "Sgt.", "Adm.", "Cmdr.", "Rev.", "Hon.",
         ],
         follow: &[Follow::Capitalized],
     },
 ];
 
-const WEEKDAYS: &[&str] = &[
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-];
+const WEEKDAYS: &[&str] = &["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
 
 const TIME_ZONES: &[&str] = &[
-    "ET", "EST", "EDT", "CT", "CST", "CDT", "MT", "MST", "MDT", "PT", "PST", "PDT", "GMT", "UTC",
-    "BST", "CET", "CEST", "EET", "EEST", "MSK", "IST", "JST", "KST", "AEST", "AEDT", "Eastern",
-    "Central", "Mountain", "Pacific",
+    "ET", "EST", "EDT", "CT", "CST", "CDT", "MT", "MST", "MDT", "PT", "PST", "PDT", "GMT", "UTC", "BST", "CET", "CEST",
+    "EET", "EEST", "MSK", "IST", "JST", "KST", "AEST", "AEDT", "Eastern", "Central", "Mountain", "Pacific",
 ];
 
 /// Bytes looked at on either side of a cut; enough for any abbreviation or follow-up above.
@@ -348,17 +319,11 @@ fn keeps_together(before: &str, after: &str) -> bool {
     let Some(abbreviation) = last_token(before) else {
         return false;
     };
-    let Some(rule) = KEEP_TOGETHER
-        .iter()
-        .find(|rule| rule.abbreviations.contains(&abbreviation))
-    else {
+    let Some(rule) = KEEP_TOGETHER.iter().find(|rule| rule.abbreviations.contains(&abbreviation)) else {
         return false;
     };
     let after = after.trim_start();
-    let mut words = after
-        .get(..ceil_char_boundary(after, LOOK))
-        .unwrap_or("")
-        .split_whitespace();
+    let mut words = after.get(..ceil_char_boundary(after, LOOK)).unwrap_or("").split_whitespace();
     let word = words.next().unwrap_or("");
     let next = words.next().unwrap_or("");
     rule.follow.iter().any(|follow| follow.matches(word, next))
@@ -392,10 +357,7 @@ impl Follow {
                 TIME_ZONES.contains(&letters(word))
                     || (first.is_some_and(char::is_uppercase) && letters(next) == "time")
             }
-            Follow::Number => word
-                .chars()
-                .find(|c| c.is_alphanumeric())
-                .is_some_and(|c| c.is_ascii_digit()),
+            Follow::Number => word.chars().find(|c| c.is_alphanumeric()).is_some_and(|c| c.is_ascii_digit()),
             Follow::Lowercase => first.is_some_and(char::is_lowercase),
             Follow::Capitalized => first.is_some_and(char::is_uppercase),
         }

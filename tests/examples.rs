@@ -20,7 +20,12 @@ fn run_ok(cmd: &mut Command) -> String {
 fn classify_prints_a_table_and_json() {
     let table = run_ok(example("classify").arg("examples/data/004_2cf0e58a8dd68d2c.txt"));
     assert!(table.contains("taxonomy: media-frames") && table.contains("Security_and_defense"), "{table}");
-    let json = run_ok(example("classify").args(["--json", "--taxonomy", "semeval2025-narratives", "examples/data/001_1bab8556ee00fa53.txt"]));
+    let json = run_ok(example("classify").args([
+        "--json",
+        "--taxonomy",
+        "semeval2025-narratives",
+        "examples/data/001_1bab8556ee00fa53.txt",
+    ]));
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(v["taxonomy"], "semeval2025-narratives");
     assert!(v["coarse"].is_array() && v["labels"].is_array() && v["sentences"].is_array());
@@ -31,7 +36,8 @@ fn classify_reports_a_missing_file_and_bad_taxonomy_clearly() {
     let out = example("classify").arg("no/such/article.txt").output().unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("no/such/article.txt"));
-    let out = example("classify").args(["--taxonomy", "frames", "examples/data/004_2cf0e58a8dd68d2c.txt"]).output().unwrap();
+    let out =
+        example("classify").args(["--taxonomy", "frames", "examples/data/004_2cf0e58a8dd68d2c.txt"]).output().unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown taxonomy `frames`"));
 }
 
@@ -41,8 +47,17 @@ fn train_then_evaluate_on_disjoint_folds() {
     let head = dir.path().join("head.json");
     let preds = dir.path().join("pred.txt");
     let corpus = ["--semeval2025", "tests/data/semeval2025/EN"];
-    run_ok(example("train").args(corpus).args(["--exclude-fold", "0/2", "--epochs", "100", "--quiet", "--out"]).arg(&head));
-    let json = run_ok(example("evaluate").args(corpus).args(["--fold", "0/2", "--json", "--head"]).arg(&head).arg("--predictions").arg(&preds));
+    run_ok(
+        example("train").args(corpus).args(["--exclude-fold", "0/2", "--epochs", "100", "--quiet", "--out"]).arg(&head),
+    );
+    let json = run_ok(
+        example("evaluate")
+            .args(corpus)
+            .args(["--fold", "0/2", "--json", "--head"])
+            .arg(&head)
+            .arg("--predictions")
+            .arg(&preds),
+    );
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     let coarse = v["f1_samples_coarse"].as_f64().unwrap();
     assert!(coarse > 0.4, "coarse F1 samples {coarse}");
@@ -67,7 +82,8 @@ fn evaluate_prints_the_frames_table() {
 fn custom_taxonomy_classifies_and_exports_a_loadable_file() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("escalation.toml");
-    let out = run_ok(example("custom_taxonomy").arg("examples/data/004_2cf0e58a8dd68d2c.txt").arg("--export").arg(&path));
+    let out =
+        run_ok(example("custom_taxonomy").arg("examples/data/004_2cf0e58a8dd68d2c.txt").arg("--export").arg(&path));
     assert!(out.lines().any(|l| l.starts_with("coarse")), "{out}");
     let t = framelens::Taxonomy::from_file(&path).unwrap();
     assert_eq!(t.name, "escalation");

@@ -37,7 +37,12 @@ fn onnx_int8_matches_fp32_reference() {
         }
     }
     let mean = sum / reference.sentences.len() as f32;
-    println!("parity: {} sentences, mean cosine {mean:.5}, worst {:.5} for {:?}", reference.sentences.len(), worst.0, worst.1);
+    println!(
+        "parity: {} sentences, mean cosine {mean:.5}, worst {:.5} for {:?}",
+        reference.sentences.len(),
+        worst.0,
+        worst.1
+    );
     assert!(long_enough >= 20, "need at least 20 sentences of five or more word pieces");
     assert!(mean >= 0.999, "mean cosine {mean}");
 }

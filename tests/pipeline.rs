@@ -32,11 +32,20 @@ fn sentences_carry_byte_offsets_and_sorted_scores_in_unit_range() {
 #[test]
 fn clear_sentences_score_their_frame_highest() {
     let cases = [
-        ("The Supreme Court struck down the law as unconstitutional on Tuesday.", "Legality_Constitutionality_and_jurisprudence"),
-        ("Russian missiles hit an air base and the army moved air-defence systems to the border.", "Security_and_defense"),
+        (
+            "The Supreme Court struck down the law as unconstitutional on Tuesday.",
+            "Legality_Constitutionality_and_jurisprudence",
+        ),
+        (
+            "Russian missiles hit an air base and the army moved air-defence systems to the border.",
+            "Security_and_defense",
+        ),
         ("Inflation and higher interest rates cut household spending and company profits.", "Economic"),
         ("Hospitals reported a surge of measles cases and urged parents to vaccinate children.", "Health_and_safety"),
-        ("Police arrested three men suspected of robbing the bank and they face ten years in prison.", "Crime_and_punishment"),
+        (
+            "Police arrested three men suspected of robbing the bank and they face ten years in prison.",
+            "Crime_and_punishment",
+        ),
     ];
     let texts: Vec<&str> = cases.iter().map(|c| c.0).collect();
     let scores = common::frames().score_sentences(&texts).unwrap();

@@ -2,22 +2,15 @@
 
 use std::time::{Duration, Instant};
 
-use proptest::prelude::*;
 use framelens::segment::{Segmenter, SegmenterConfig, Span};
+use proptest::prelude::*;
 
 fn segmenter(newline_breaks: bool) -> Segmenter {
-    Segmenter::new(SegmenterConfig {
-        newline_breaks,
-        ..SegmenterConfig::default()
-    })
+    Segmenter::new(SegmenterConfig { newline_breaks, ..SegmenterConfig::default() })
 }
 
 fn sentences<'a>(segmenter: &Segmenter, text: &'a str) -> Vec<&'a str> {
-    segmenter
-        .split(text)
-        .iter()
-        .map(|span| span.text(text))
-        .collect()
+    segmenter.split(text).iter().map(|span| span.text(text)).collect()
 }
 
 /// Everything `split` promises about its spans; `Err` names the first broken promise.
@@ -270,10 +263,7 @@ fn news_cases() {
 
 #[test]
 fn sample_article_keeps_sentences_whole() {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/examples/data/001_1bab8556ee00fa53.txt"
-    );
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/data/001_1bab8556ee00fa53.txt");
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
     for newline_breaks in [true, false] {
         let segmenter = segmenter(newline_breaks);
@@ -295,18 +285,12 @@ fn sample_article_keeps_sentences_whole() {
 /// A long single line is fed to sentencex in windows; the seams must not change the result.
 #[test]
 fn long_single_line_splits_like_its_parts() {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/examples/data/001_1bab8556ee00fa53.txt"
-    );
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/data/001_1bab8556ee00fa53.txt");
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
     // The article body, from its first sentence to its last, as one line.
     let body_start = text.find("Russia’s foreign minister").unwrap_or(0);
     let body_end = text.find("About ").unwrap_or(text.len());
-    let paragraph = text[body_start..body_end]
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let paragraph = text[body_start..body_end].split_whitespace().collect::<Vec<_>>().join(" ");
     let copies = (1 << 20) / paragraph.len() + 1;
     let long = vec![paragraph.as_str(); copies].join(" ");
     assert!(long.len() > 1 << 20);
@@ -316,10 +300,7 @@ fn long_single_line_splits_like_its_parts() {
     let expected: Vec<Span> = (0..copies)
         .flat_map(|copy| {
             let shift = copy * (paragraph.len() + 1);
-            one.iter().map(move |span| Span {
-                start: span.start + shift,
-                end: span.end + shift,
-            })
+            one.iter().map(move |span| Span { start: span.start + shift, end: span.end + shift })
         })
         .collect();
     let started = Instant::now();
@@ -361,10 +342,7 @@ fn adversarial_megabyte_lines_stay_fast() {
 fn any_language_code_splits_without_panicking() {
     let text = "Hello world. This is a test.";
     for language in ["en", "de", "xx-unknown", "", "\u{0}😀"] {
-        let segmenter = Segmenter::new(SegmenterConfig {
-            language: language.to_owned(),
-            ..SegmenterConfig::default()
-        });
+        let segmenter = Segmenter::new(SegmenterConfig { language: language.to_owned(), ..SegmenterConfig::default() });
         assert_eq!(segmenter.config().language, language);
         assert_eq!(sentences(&segmenter, text), ["Hello world.", "This is a test."], "{language:?}");
     }
@@ -416,13 +394,93 @@ fn segmenter_is_send_and_sync() {
 
 /// Pieces of news copy and of everything that tends to break splitters.
 const FRAGMENTS: &[&str] = &[
-    "Mr.", "Mrs.", "Ms.", "Dr.", "St.", "Gen.", "Lt.", "U.S.", "U.N.", "a.m.", "p.m.", "approx.",
-    "No.", "Feb.", "Monday", "EST", "Moscow", "time", "300", "3.5", "1.", "12.", "the", "The",
-    "He", "Then", "said", "war", "“", "”", "‘", "’", "\"", "'", "«", "»", "(", ")", "[", "]", "[1]",
-    ".", "..", "...", "…", "?", "!", "?!", ",", ";", ":", "—", "-", "•", "*", "@", "a@b.co", " ",
-    " ", "  ", "\t", "\n", "\n\n", "\r\n", "\r", "\n \n", "\u{a0}", "\u{2028}", "\u{3000}",
-    "\u{85}", "😀", "👩‍👩‍👧", "🇺🇦", "مرحبا", "שלום", "中文", "。", "！", "é", "e\u{301}",
-    "\u{200f}", "\u{200b}", "\u{feff}", "\u{0}", "\u{7}", "\u{7f}", "\u{10ffff}",
+    "Mr.",
+    "Mrs.",
+    "Ms.",
+    "Dr.",
+    "St.",
+    "Gen.",
+    "Lt.",
+    "U.S.",
+    "U.N.",
+    "a.m.",
+    "p.m.",
+    "approx.",
+    "No.",
+    "Feb.",
+    "Monday",
+    "EST",
+    "Moscow",
+    "time",
+    "300",
+    "3.5",
+    "1.",
+    "12.",
+    "the",
+    "The",
+    "He",
+    "Then",
+    "said",
+    "war",
+    "“",
+    "”",
+    "‘",
+    "’",
+    "\"",
+    "'",
+    "«",
+    "»",
+    "(",
+    ")",
+    "[",
+    "]",
+    "[1]",
+    ".",
+    "..",
+    "...",
+    "…",
+    "?",
+    "!",
+    "?!",
+    ",",
+    ";",
+    ":",
+    "—",
+    "-",
+    "•",
+    "*",
+    "@",
+    "a@b.co",
+    " ",
+    " ",
+    "  ",
+    "\t",
+    "\n",
+    "\n\n",
+    "\r\n",
+    "\r",
+    "\n \n",
+    "\u{a0}",
+    "\u{2028}",
+    "\u{3000}",
+    "\u{85}",
+    "😀",
+    "👩‍👩‍👧",
+    "🇺🇦",
+    "مرحبا",
+    "שלום",
+    "中文",
+    "。",
+    "！",
+    "é",
+    "e\u{301}",
+    "\u{200f}",
+    "\u{200b}",
+    "\u{feff}",
+    "\u{0}",
+    "\u{7}",
+    "\u{7f}",
+    "\u{10ffff}",
 ];
 
 fn fragments(count: std::ops::Range<usize>) -> impl Strategy<Value = String> {
@@ -431,13 +489,8 @@ fn fragments(count: std::ops::Range<usize>) -> impl Strategy<Value = String> {
 
 /// Fragments without line breaks, joined into one long line.
 fn long_line() -> impl Strategy<Value = String> {
-    let inline: Vec<&str> = FRAGMENTS
-        .iter()
-        .copied()
-        .filter(|fragment| !fragment.contains(['\n', '\r']))
-        .collect();
-    prop::collection::vec(prop::sample::select(inline), 4_000..8_000)
-        .prop_map(|parts| parts.concat())
+    let inline: Vec<&str> = FRAGMENTS.iter().copied().filter(|fragment| !fragment.contains(['\n', '\r'])).collect();
+    prop::collection::vec(prop::sample::select(inline), 4_000..8_000).prop_map(|parts| parts.concat())
 }
 
 proptest! {

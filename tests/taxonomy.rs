@@ -6,7 +6,11 @@ use framelens::taxonomy::{Format, BUILTIN_NAMES};
 use framelens::{Category, Error, Taxonomy};
 
 fn list(file: &str) -> Vec<String> {
-    common::read(&format!("tests/data/taxonomies/{file}")).lines().map(str::to_string).filter(|l| !l.is_empty()).collect()
+    common::read(&format!("tests/data/taxonomies/{file}"))
+        .lines()
+        .map(str::to_string)
+        .filter(|l| !l.is_empty())
+        .collect()
 }
 
 /// The copies in tests/data/taxonomies must equal the shared lists when those are beside the repo.
@@ -16,7 +20,12 @@ fn label_list_copies_match_shared_when_present() {
     if !shared.is_dir() {
         return;
     }
-    for f in ["media-frames.txt", "persuasion-techniques.txt", "semeval2025-narratives-coarse.txt", "semeval2025-narratives-fine.txt"] {
+    for f in [
+        "media-frames.txt",
+        "persuasion-techniques.txt",
+        "semeval2025-narratives-coarse.txt",
+        "semeval2025-narratives-fine.txt",
+    ] {
         let theirs = std::fs::read_to_string(shared.join(f)).unwrap();
         assert_eq!(common::read(&format!("tests/data/taxonomies/{f}")), theirs, "{f} differs from shared/");
     }

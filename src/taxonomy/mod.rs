@@ -167,9 +167,7 @@ impl Taxonomy {
                 parts.extend(NARRATIVES_PARTS);
                 parts.join("\n")
             }
-            _ => {
-                return Err(Error::UnknownTaxonomy { name: name.to_string(), known: BUILTIN_NAMES.join(", ") })
-            }
+            _ => return Err(Error::UnknownTaxonomy { name: name.to_string(), known: BUILTIN_NAMES.join(", ") }),
         };
         Self::from_str_as(&text, Format::Toml, &format!("built-in `{name}`"))
     }
@@ -275,7 +273,8 @@ impl Taxonomy {
                 problems.push(format!("{}: label `{}` is the taxonomy's other_label", at(i, c), c.label));
             }
             if c.description.trim().is_empty() && c.exemplars.iter().all(|e| e.trim().is_empty()) {
-                problems.push(format!("{}: needs a `description` or at least one non-empty `exemplars` entry", at(i, c)));
+                problems
+                    .push(format!("{}: needs a `description` or at least one non-empty `exemplars` entry", at(i, c)));
             }
             if let Some(k) = c.exemplars.iter().position(|e| e.trim().is_empty()) {
                 problems.push(format!("{}: field `exemplars[{k}]` is empty", at(i, c)));
@@ -299,11 +298,8 @@ impl Taxonomy {
             }
         }
         // Cycles: a category whose parent chain comes back to it.
-        let parent_of: HashMap<&str, &str> = self
-            .categories
-            .iter()
-            .filter_map(|c| c.parent.as_deref().map(|p| (c.id.as_str(), p)))
-            .collect();
+        let parent_of: HashMap<&str, &str> =
+            self.categories.iter().filter_map(|c| c.parent.as_deref().map(|p| (c.id.as_str(), p))).collect();
         let mut in_reported_cycle: HashSet<&str> = HashSet::new();
         for (i, c) in self.categories.iter().enumerate() {
             let mut path = vec![c.id.as_str()];
@@ -363,9 +359,7 @@ impl Taxonomy {
     /// Indices of the direct children of a category.
     pub fn children(&self, index: usize) -> Vec<usize> {
         let id = &self.categories[index].id;
-        (0..self.categories.len())
-            .filter(|&i| self.categories[i].parent.as_deref() == Some(id.as_str()))
-            .collect()
+        (0..self.categories.len()).filter(|&i| self.categories[i].parent.as_deref() == Some(id.as_str())).collect()
     }
 
     /// Distinct domain tags in order of first use.
@@ -382,7 +376,8 @@ impl Taxonomy {
 
 fn is_slug(s: &str) -> bool {
     !s.is_empty()
-        && s.split('-').all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+        && s.split('-')
+            .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
 }
 
 /// `toml`'s message, which already names line and column.

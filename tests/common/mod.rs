@@ -72,4 +72,3 @@ pub fn example(name: &str) -> PathBuf {
     assert!(path.exists(), "{} is missing after building it", path.display());
     path
 }
-
