@@ -43,6 +43,16 @@ pub trait Backend: Send + Sync {
     fn embed_batch(&self, batch: &TokenBatch) -> Result<Array2<f32>>;
 }
 
+/// Which of a backend's per-thread workers (sessions, models) runs a batch:
+/// inside a rayon pool the worker's own, so threads never wait on each other;
+/// outside one, the first that is free (else the first).
+pub(crate) fn worker_slot<T>(workers: &[std::sync::Mutex<T>]) -> usize {
+    match rayon::current_thread_index() {
+        Some(i) => i % workers.len().max(1),
+        None => workers.iter().position(|w| w.try_lock().is_ok()).unwrap_or(0),
+    }
+}
+
 /// Mean of the token states where the mask is 1, then L2 normalisation.
 pub fn mean_pool_normalize(hidden: ArrayView3<'_, f32>, mask: &Array2<i64>) -> Array2<f32> {
     let (n, seq, dim) = hidden.dim();

@@ -186,18 +186,7 @@ impl Backend for RustBertBackend {
     }
 
     fn embed_batch(&self, batch: &TokenBatch) -> Result<Array2<f32>> {
-        // Inside a rayon pool each worker has its own model; outside it, take
-        // the first free one.
-        if let Some(slot) = rayon::current_thread_index() {
-            return self.run(batch, slot);
-        }
-        for slot in 0..self.models.len() {
-            if let Ok(guard) = self.models[slot].try_lock() {
-                drop(guard);
-                return self.run(batch, slot);
-            }
-        }
-        self.run(batch, 0)
+        self.run(batch, super::worker_slot(&self.models))
     }
 }
 
