@@ -147,7 +147,7 @@ impl Head {
     /// Document scores `[k]`: the head applied to the normalised mean of the
     /// sentence vectors and the document's pooled zero-shot scores.
     pub fn score_document(&self, sentences: ArrayView2<'_, f32>, prior: &[f32]) -> Vec<f32> {
-        let doc = unit_mean(sentences);
+        let doc = mean_vector(sentences);
         let prior = ndarray::ArrayView1::from(prior);
         self.score(doc.view().insert_axis(Axis(0)), prior.insert_axis(Axis(0))).row(0).to_vec()
     }
@@ -224,15 +224,9 @@ pub fn logit(p: f32) -> f32 {
     (p / (1.0 - p)).ln()
 }
 
-/// Normalised mean of rows (zeros when empty).
-pub fn unit_mean(rows: ArrayView2<'_, f32>) -> Array1<f32> {
-    let Some(mean) = rows.mean_axis(Axis(0)) else { return Array1::zeros(rows.ncols()) };
-    let norm = mean.dot(&mean).sqrt();
-    if norm > 0.0 {
-        mean / norm
-    } else {
-        mean
-    }
+/// Normalised mean of rows (zeros when empty or averaging to zero).
+fn mean_vector(rows: ArrayView2<'_, f32>) -> Array1<f32> {
+    crate::score::unit_mean(rows).unwrap_or_else(|| Array1::zeros(rows.ncols()))
 }
 
 /// Fit the weights on units (no thresholds).
@@ -387,7 +381,7 @@ fn document_units(docs: &[TrainDocument], config: &TrainConfig) -> Vec<Unit> {
     let mut units = Vec::new();
     for (d, doc) in docs.iter().enumerate() {
         units.push(Unit {
-            vector: unit_mean(doc.sentences.view()),
+            vector: mean_vector(doc.sentences.view()),
             prior: pooled(doc.scores.view(), config.pooling),
             labels: doc.labels.clone(),
             weight: 1.0,
@@ -397,7 +391,7 @@ fn document_units(docs: &[TrainDocument], config: &TrainConfig) -> Vec<Unit> {
             let share = 1.0 / doc.paragraphs.len() as f32;
             for r in &doc.paragraphs {
                 units.push(Unit {
-                    vector: unit_mean(doc.sentences.slice(ndarray::s![r.clone(), ..])),
+                    vector: mean_vector(doc.sentences.slice(ndarray::s![r.clone(), ..])),
                     prior: pooled(doc.scores.slice(ndarray::s![r.clone(), ..]), config.pooling),
                     labels: doc.labels.clone(),
                     weight: share,

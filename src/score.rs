@@ -363,7 +363,8 @@ pub struct DomainRouter {
     background: Option<Array1<f32>>,
 }
 
-fn unit_mean(rows: ArrayView2<'_, f32>) -> Option<Array1<f32>> {
+/// Normalised mean of rows; `None` when there are no rows or they average to zero.
+pub(crate) fn unit_mean(rows: ArrayView2<'_, f32>) -> Option<Array1<f32>> {
     let mean = rows.mean_axis(Axis(0))?;
     let norm = mean.dot(&mean).sqrt();
     (norm > 0.0).then(|| mean / norm)

@@ -3,16 +3,9 @@
 
 mod common;
 
-#[derive(serde::Deserialize)]
-struct Reference {
-    dim: usize,
-    sentences: Vec<String>,
-    embeddings: Vec<Vec<f32>>,
-}
-
 #[test]
 fn onnx_int8_matches_fp32_reference() {
-    let reference: Reference = serde_json::from_str(&common::read("tests/data/parity/reference.json")).unwrap();
+    let reference = common::parity_reference();
     assert!(reference.sentences.len() >= 20);
     let texts: Vec<&str> = reference.sentences.iter().map(String::as_str).collect();
     let got = common::frames().embed(&texts).unwrap();
@@ -49,7 +42,7 @@ fn onnx_int8_matches_fp32_reference() {
 
 #[test]
 fn batching_and_threads_do_not_change_vectors() {
-    let reference: Reference = serde_json::from_str(&common::read("tests/data/parity/reference.json")).unwrap();
+    let reference = common::parity_reference();
     let texts: Vec<&str> = reference.sentences.iter().map(String::as_str).collect();
     let together = common::frames().embed(&texts).unwrap();
     for (i, t) in texts.iter().enumerate().step_by(7) {

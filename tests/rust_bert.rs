@@ -5,15 +5,14 @@
 //! `eval "$(models/fetch-libtorch)" && cargo test --features rust-bert --test rust_bert`.
 #![cfg(feature = "rust-bert")]
 
+mod common;
+
+use common::{cosine, root};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::Instant;
 
 use framelens::{BackendKind, Classifier, Error, Taxonomy};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn build(backend: BackendKind) -> Classifier {
     Classifier::builder()
@@ -35,28 +34,13 @@ fn onnx() -> &'static Classifier {
     C.get_or_init(|| build(BackendKind::Onnx))
 }
 
-fn cosine(a: &[f32], b: &[f32]) -> f32 {
-    let dot: f32 = a.iter().zip(b).map(|(x, y)| x * y).sum();
-    let na: f32 = a.iter().map(|x| x * x).sum::<f32>().sqrt();
-    let nb: f32 = b.iter().map(|x| x * x).sum::<f32>().sqrt();
-    dot / (na * nb)
-}
-
 fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-#[derive(serde::Deserialize)]
-struct Reference {
-    dim: usize,
-    sentences: Vec<String>,
-    embeddings: Vec<Vec<f32>>,
-}
-
 #[test]
 fn rust_bert_matches_fp32_reference() {
-    let reference: Reference =
-        serde_json::from_str(&read(&root().join("tests/data/parity/reference.json"))).expect("reference.json");
+    let reference = common::parity_reference();
     assert!(reference.sentences.len() >= 20);
     assert_eq!(reference.sentences.len(), reference.embeddings.len());
     let classifier = rust_bert();

@@ -72,3 +72,15 @@ pub fn example(name: &str) -> PathBuf {
     assert!(path.exists(), "{} is missing after building it", path.display());
     path
 }
+
+/// fp32 reference vectors made by tests/data/parity/make_reference.py.
+#[derive(serde::Deserialize)]
+pub struct ParityReference {
+    pub dim: usize,
+    pub sentences: Vec<String>,
+    pub embeddings: Vec<Vec<f32>>,
+}
+
+pub fn parity_reference() -> ParityReference {
+    serde_json::from_str(&read("tests/data/parity/reference.json")).expect("tests/data/parity/reference.json")
+}
