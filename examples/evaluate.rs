@@ -3,6 +3,7 @@
 //! ```text
 //! cargo run --release --example evaluate -- --semeval2025 tests/data/semeval2025/EN
 //! cargo run --release --example evaluate -- --semeval2023 tests/data/semeval2023/en --head head.json --fold 0/2
+//! cargo run --release --example evaluate -- --flicc tests/data/flicc/fallacy_test.csv
 //! ```
 
 #[path = "common/mod.rs"]
@@ -44,6 +45,10 @@ struct Scores {
     f1_samples_coarse: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     f1_samples_fine: Option<f64>,
+    /// Share of documents with gold labels whose best-scored category (a
+    /// narrative, for two-level taxonomies) is one of them: how well the
+    /// categories are ranked, whatever the thresholds.
+    top1_accuracy: f64,
     /// Flat taxonomies (and SemEval-2025 fine labels): micro/macro F1.
     report: metrics::MultiLabelReport,
 }
@@ -64,13 +69,28 @@ fn run(mut args: Args) -> Result<(), Box<dyn std::error::Error>> {
     let mut fine = Vec::with_capacity(texts.len());
     let mut coarse = Vec::with_capacity(texts.len());
     let mut scorer = String::new();
+    let (mut top1_hits, mut top1_docs) = (0usize, 0usize);
     for (doc, result) in corpus.documents.iter().zip(classifier.classify_batch(&texts)) {
         let a = result.map_err(|e| format!("document {}: {e}", doc.id))?;
         scorer.clone_from(&a.scorer);
+        let gold = if taxonomy.is_hierarchical() { &doc.coarse } else { &doc.labels };
+        let gold: Vec<&String> = gold.iter().filter(|l| taxonomy.other_label.as_ref() != Some(*l)).collect();
+        if !gold.is_empty() {
+            top1_docs += 1;
+            // Among the top-level categories of the domain the document was routed to, if any.
+            let best = a.document_scores.iter().find(|s| {
+                taxonomy.index_of_label(&s.label).is_some_and(|c| {
+                    let cat = &taxonomy.categories[c];
+                    cat.parent.is_none() && (a.domain.is_none() || cat.domain == a.domain)
+                })
+            });
+            top1_hits += usize::from(best.is_some_and(|b| gold.contains(&&b.label)));
+        }
         fine.push((doc.id.clone(), a.labels.iter().map(|l| l.label.clone()).collect::<Vec<_>>()));
         let c = a.coarse.as_ref().map(|c| c.iter().map(|l| l.label.clone()).collect()).unwrap_or_default();
         coarse.push((doc.id.clone(), c));
     }
+    let top1_accuracy = if top1_docs == 0 { 0.0 } else { top1_hits as f64 / top1_docs as f64 };
     let two_level = args.corpus.semeval2025.is_some() || taxonomy.is_hierarchical();
     let scores = if two_level {
         let coarse_list = data::coarse_labels(&taxonomy);
@@ -82,6 +102,7 @@ fn run(mut args: Args) -> Result<(), Box<dyn std::error::Error>> {
             documents: corpus.len(),
             f1_samples_coarse: Some(metrics::f1_samples(&corpus.coarse_by_id(), &coarse, &coarse_list)),
             f1_samples_fine: Some(metrics::f1_samples(&corpus.labels_by_id(), &fine, &fine_list)),
+            top1_accuracy,
             report: metrics::multilabel_report(&corpus.labels_by_id(), &fine, &fine_list),
         }
     } else {
@@ -92,6 +113,7 @@ fn run(mut args: Args) -> Result<(), Box<dyn std::error::Error>> {
             documents: corpus.len(),
             f1_samples_coarse: None,
             f1_samples_fine: None,
+            top1_accuracy,
             report: metrics::multilabel_report(&corpus.labels_by_id(), &fine, &data::all_labels(&taxonomy)),
         }
     };
@@ -112,6 +134,7 @@ fn run(mut args: Args) -> Result<(), Box<dyn std::error::Error>> {
         "corpus: {}   taxonomy: {}   scorer: {}   documents: {}",
         scores.corpus, scores.taxonomy, scores.scorer, scores.documents
     );
+    println!("best-scored category right: {:.3} of documents with a label", scores.top1_accuracy);
     if let (Some(c), Some(f)) = (scores.f1_samples_coarse, scores.f1_samples_fine) {
         println!("F1 samples, narratives (coarse):     {c:.3}");
         println!("F1 samples, sub-narratives (fine):   {f:.3}");

@@ -12,8 +12,11 @@ fn main() -> framelens::Result<()> {
                 NATO moved two brigades to its eastern flank on Monday, and Moscow called it a provocation.";
     let analysis = classifier.classify(text)?;
     for label in &analysis.labels {
-        let evidence = &analysis.sentences[label.evidence[0]];
-        println!("{:<36} {:.2}  [{}..{}] {}", label.label, label.score, evidence.start, evidence.end, evidence.text);
+        // `Other` (two-level taxonomies) has no evidence sentence.
+        match label.evidence.first().map(|&i| &analysis.sentences[i]) {
+            Some(s) => println!("{:<36} {:.2}  [{}..{}] {}", label.label, label.score, s.start, s.end, s.text),
+            None => println!("{:<36} {:.2}", label.label, label.score),
+        }
     }
     Ok(())
 }

@@ -54,7 +54,8 @@ pub struct DocumentAnalysis {
     pub encoder: String,
     /// `zero-shot` or `head:<file>`.
     pub scorer: String,
-    /// Domain chosen for taxonomies with domains (e.g. `URW`, `CC`), `None` when neither.
+    /// Domain the document was routed to, for taxonomies with domains (e.g. `URW`, `CC`), also
+    /// when it carries no category of it (`Other`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
     /// The sentences, in text order.

@@ -146,6 +146,7 @@ impl ClassifierBuilder {
             None => Taxonomy::builtin("media-frames")?,
         };
         let threads = resolve_threads(self.threads)?;
+        let explicit_threshold = self.threshold.is_some() || taxonomy.threshold.is_some() || self.decision.is_some();
         let mut decision = self.decision.unwrap_or_else(|| default_decision(&taxonomy));
         if let Some(t) = self.threshold {
             decision.threshold = t;
@@ -176,9 +177,32 @@ impl ClassifierBuilder {
         if let Some(head) = &self.head {
             head.check_fits(&taxonomy, encoder.backend_name(), encoder.dim())?;
         }
-        let thresholds = match &self.head {
+        let fixed = match &self.head {
             Some(head) => head.thresholds.clone(),
             None => aggregate::thresholds(&taxonomy, &decision),
+        };
+        // Two-level taxonomies without a threshold of their own decide "carries
+        // a narrative at all" against neutral reporting (the background), per
+        // document length; categories with their own threshold keep it.
+        let derived = (self.head.is_none() && taxonomy.is_hierarchical() && !explicit_threshold)
+            .then(|| {
+                let background_scores = scorer.score(background.view());
+                aggregate::background_thresholds(
+                    &taxonomy,
+                    background_scores.view(),
+                    decision.pooling,
+                    decision.false_alarm_rate,
+                )
+            })
+            .flatten();
+        let thresholds = match derived {
+            Some(by_length) => by_length
+                .into_iter()
+                .map(|row| {
+                    row.into_iter().enumerate().map(|(c, t)| taxonomy.categories[c].threshold.unwrap_or(t)).collect()
+                })
+                .collect(),
+            None => vec![fixed],
         };
         Ok(Classifier {
             taxonomy,
@@ -224,6 +248,8 @@ pub fn default_decision(taxonomy: &Taxonomy) -> DecisionConfig {
     DecisionConfig {
         threshold: taxonomy.threshold.unwrap_or(d.threshold),
         pooling: taxonomy.pooling.unwrap_or(d.pooling),
+        min_labels: taxonomy.min_labels.unwrap_or(d.min_labels),
+        max_labels: taxonomy.max_labels.or(d.max_labels),
         ..d
     }
 }
@@ -278,7 +304,9 @@ pub struct Classifier {
     scorer: ZeroShot,
     router: Option<DomainRouter>,
     head: Option<Head>,
-    thresholds: Vec<f32>,
+    /// Thresholds per category; `thresholds[n − 1]` serves documents of `n`
+    /// sentences, the last row longer ones (a single row: any length).
+    thresholds: Vec<Vec<f32>>,
     decision: DecisionConfig,
     pool: rayon::ThreadPool,
     threads: usize,
@@ -478,12 +506,13 @@ impl Classifier {
         vectors: ndarray::ArrayView2<'_, f32>,
     ) -> (Vec<DocumentLabel>, Option<Vec<DocumentLabel>>, Option<String>) {
         let t = &self.taxonomy;
+        let thresholds = self.thresholds_for(scores.nrows());
         if !t.is_hierarchical() {
-            let chosen = aggregate::flat_decision(doc, &self.thresholds);
+            let chosen = aggregate::flat_decision(doc, thresholds, &self.decision);
             return (aggregate::labels_for(t, &chosen, doc, scores, &self.decision), None, None);
         }
         let domain = self.router.as_ref().and_then(|r| r.route(vectors));
-        let h = aggregate::hierarchical_decision(t, doc, domain.as_deref(), &self.thresholds);
+        let h = aggregate::hierarchical_decision(t, doc, domain.as_deref(), thresholds, self.decision.max_labels);
         if h.coarse.is_empty() {
             let best = (0..doc.len())
                 .filter(|&c| t.categories[c].parent.is_none())
@@ -493,8 +522,8 @@ impl Classifier {
             let other =
                 |label: &str| vec![DocumentLabel { label: label.to_string(), score: 1.0 - best, evidence: Vec::new() }];
             return match &t.other_label {
-                Some(o) => (other(o), Some(other(o)), None),
-                None => (Vec::new(), Some(Vec::new()), None),
+                Some(o) => (other(o), Some(other(o)), domain),
+                None => (Vec::new(), Some(Vec::new()), domain),
             };
         }
         let mut fine = aggregate::labels_for(t, &h.fine, doc, scores, &self.decision);
@@ -513,9 +542,17 @@ impl Classifier {
         (fine, Some(coarse), domain)
     }
 
-    /// The thresholds in use, one per category.
+    /// The thresholds in use for a document of `sentences` sentences, one per
+    /// category (they depend on the length only for two-level taxonomies
+    /// whose thresholds come from the background).
+    pub fn thresholds_for(&self, sentences: usize) -> &[f32] {
+        let row = sentences.clamp(1, self.thresholds.len()) - 1;
+        &self.thresholds[row]
+    }
+
+    /// The thresholds in use for a document of article length.
     pub fn thresholds(&self) -> &[f32] {
-        &self.thresholds
+        self.thresholds_for(usize::MAX)
     }
 
     /// Split and embed labelled documents for [`crate::head::train`]. Labels

@@ -9,11 +9,24 @@
 //!    brackets), so a long block is fed to it in overlapping windows of a few KiB. Boundaries
 //!    near a window's end are recomputed in the next window, where they have context on both
 //!    sides. Any input stays linear.
-//! 3. **Merges.** A small table undoes the breaks sentencex gets wrong in news copy:
+//! 3. **Reading.** sentencex reads `…` as `...`, so `wait… Then` ends a sentence as
+//!    `wait... Then` does (`were… difficult` and `so… I left` still do not).
+//! 4. **Quotations.** sentencex never splits inside quotes, so the inside of each `"…"`, `“…”`
+//!    or `«…»` is split by sentencex on its own: `"We regret the error. It will not happen
+//!    again."` is two sentences.
+//! 5. **Inline lists.** A list marker (`1.`, `a.`, `• 9.`) that opens a block or follows a
+//!    colon, followed by markers counting on from it (`2.`, `b.`, `• 10.`), makes an inline
+//!    enumeration: every item is a sentence and keeps its marker.
+//! 6. **Spaced ellipses.** After a word's own period, a spaced ellipsis opens the next sentence
+//!    (`compounds. . . . The` ends after `compounds.`); after a space (`a period . . . .`) it
+//!    ends the sentence it is in.
+//! 7. **Merges.** A small table undoes the breaks sentencex gets wrong in news copy:
 //!    `9 a.m. Monday`, `10 p.m. EST`, `approx. 300`, `Gen. He Weidong`, `Ms. Smith`; and a
 //!    numbered line keeps its number (`1. First point`).
 //!
-//! Spans are trimmed and only whitespace lies between them, so nothing is lost.
+//! With these the default segmenter passes all 48 English Golden Rules
+//! (`tests/golden_rules.rs`). Spans are trimmed and only whitespace lies between them, so
+//! nothing is lost.
 //!
 //! ```
 //! use framelens::segment::Segmenter;
@@ -122,23 +135,89 @@ impl Segmenter {
         if block.trim().is_empty() {
             return;
         }
-        // Single newlines of hard-wrapped text are spaces to sentencex (it would otherwise see
-        // list items at line starts). Same byte length, so offsets carry over.
-        let flat = if block.contains('\n') { Cow::Owned(block.replace('\n', " ")) } else { Cow::Borrowed(block) };
+        let flat = flatten(block);
+        let language = &self.config.language;
+        // Candidate cuts: sentencex on the whole block, and on the inside of each quotation.
+        let mut found = sentence_cuts(language, &flat);
+        let mut previous = 0;
+        for cut in &mut found {
+            if let Some(moved) = period_before_ellipsis(flat.get(..*cut).unwrap_or("")) {
+                if moved > previous {
+                    *cut = moved;
+                }
+            }
+            previous = *cut;
+        }
+        let candidates = merge_cuts(&found, &quotation_cuts(language, &flat));
+        let list = inline_list(&flat);
+
         let lead = block.len() - block.trim_start().len();
-        let mut piece_start = 0;
-        for cut in sentence_cuts(&self.config.language, &flat) {
+        let mut kept = Vec::with_capacity(candidates.len());
+        let mut marker = 0;
+        for cut in candidates {
             let Some((before, after)) = block.split_at_checked(cut) else {
                 continue;
             };
-            let list_item = piece_start == 0 && before.get(lead..).is_some_and(is_list_marker);
-            if !list_item && !keeps_together(before, after) {
-                push_trimmed(block, piece_start, cut, offset, out);
-                piece_start = cut;
+            if kept.last().is_some_and(|&last| last >= cut) {
+                continue;
             }
+            // The last list marker ending at or before the cut: is the cut in its gap?
+            while list.marker_gaps.get(marker + 1).is_some_and(|&(end, _)| end <= cut) {
+                marker += 1;
+            }
+            let after_marker = list.marker_gaps.get(marker).is_some_and(|&(end, text)| end <= cut && cut <= text);
+            let list_item = kept.is_empty() && before.get(lead..).is_some_and(is_list_marker);
+            if !after_marker && !list_item && !keeps_together(before, after) {
+                kept.push(cut);
+            }
+        }
+
+        let mut piece_start = 0;
+        for cut in merge_cuts(&kept, &list.item_starts) {
+            push_trimmed(block, piece_start, cut, offset, out);
+            piece_start = cut;
         }
         push_trimmed(block, piece_start, block.len(), offset, out);
     }
+}
+
+/// `block` as sentencex should read it, with the same byte length so that offsets carry over:
+/// single newlines of hard-wrapped text become spaces (sentencex would otherwise see list items
+/// at line starts), and `…` becomes `...` (sentencex ends sentences at `...` before a new one,
+/// but never at `…`).
+fn flatten(block: &str) -> Cow<'_, str> {
+    if !block.contains(['\n', '…']) {
+        return Cow::Borrowed(block);
+    }
+    // '…' is 3 bytes in UTF-8, like "...".
+    Cow::Owned(block.replace('\n', " ").replace('…', "..."))
+}
+
+/// Merges two ascending cut lists into one, without duplicates. Linear.
+fn merge_cuts(a: &[usize], b: &[usize]) -> Vec<usize> {
+    let mut merged = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() || j < b.len() {
+        let next = match (a.get(i), b.get(j)) {
+            (Some(&x), Some(&y)) if x <= y => {
+                i += 1;
+                x
+            }
+            (_, Some(&y)) => {
+                j += 1;
+                y
+            }
+            (Some(&x), None) => {
+                i += 1;
+                x
+            }
+            (None, None) => break,
+        };
+        if merged.last().is_none_or(|&last| last < next) {
+            merged.push(next);
+        }
+    }
+    merged
 }
 
 /// Every line with its byte offset, without the `\n`. A `\r` before it stays in the line and
@@ -251,15 +330,185 @@ fn ceil_char_boundary(s: &str, mut i: usize) -> usize {
     i
 }
 
-/// `1.`, `12.`, `a.`: what sentencex splits off the start of a numbered line (`1. First point`)
-/// when it sees the line alone.
+/// `1.`, `12.`, `a.`, `• 9.`: what sentencex splits off the start of a numbered line
+/// (`1. First point`) when it sees the line alone.
 fn is_list_marker(head: &str) -> bool {
-    let Some(label) = head.trim_end().strip_suffix('.') else {
+    let head = head.trim_end().trim_start_matches(|c: char| BULLETS.contains(&c) || c.is_whitespace());
+    let Some(label) = head.strip_suffix('.') else {
         return false;
     };
     let digits = (1..=3).contains(&label.len()) && label.bytes().all(|b| b.is_ascii_digit());
     let letter = label.len() == 1 && label.bytes().all(|b| b.is_ascii_alphabetic());
     digits || letter
+}
+
+/// Characters that may stand before a list marker (`• 9.`, `⁃9.`).
+const BULLETS: &[char] = &['•', '◦', '‣', '⁃', '▪', '▫', '●', '○', '■', '□', '-', '–', '*'];
+
+/// The items of an inline enumeration (`1. Pay 2. Leave`, `a. Pay b. Leave`) in one block.
+#[derive(Debug, Default)]
+struct InlineList {
+    /// Where each item starts (at its bullet, if any), ascending; a cut goes before each.
+    item_starts: Vec<usize>,
+    /// The whitespace between each item's marker and its text (where the marker ends, where the
+    /// text starts), ascending: no cut goes there.
+    marker_gaps: Vec<(usize, usize)>,
+}
+
+/// A list marker token, `1.` to `999.` or `a.` to `z.`, possibly behind bullets: its number
+/// (letters count from `a.` = 1) and whether it is a letter. Capital letters are left out:
+/// `A. B. Smith` is a name.
+fn list_label(token: &str) -> Option<(u32, bool)> {
+    let label = token.trim_start_matches(BULLETS).strip_suffix('.')?;
+    match label.as_bytes() {
+        [letter @ b'a'..=b'z'] => Some((u32::from(letter - b'a') + 1, true)),
+        digits if (1..=3).contains(&digits.len()) && digits.iter().all(u8::is_ascii_digit) => {
+            label.parse().ok().map(|number| (number, false))
+        }
+        _ => None,
+    }
+}
+
+/// Finds inline enumerations in `s`: a list marker that opens the block or follows a colon,
+/// then markers counting on from it (`1.` `2.` `3.`, `a.` `b.`, each followed by text), in
+/// one pass over the tokens. A lone marker, or numbers that do not count on (`at 1. Then at
+/// 5.`), make no list; neither do numbers mid-sentence (`rose 1. Then 2. Later 3.`).
+fn inline_list(s: &str) -> InlineList {
+    struct Open {
+        next: u32,
+        letters: bool,
+        /// The first item's start and marker gap, added once a second item confirms the list.
+        first: Option<(usize, (usize, usize))>,
+    }
+    let mut list = InlineList::default();
+    let mut open: Option<Open> = None;
+    // Whether the token before (bullets aside) ended with a colon, `None` at the block's start;
+    // and where a bullet-only token right before starts (`•` in `• 9.`).
+    let mut after_colon: Option<bool> = None;
+    let mut bullet_start: Option<usize> = None;
+    for (start, token) in tokens(s) {
+        let end = start + token.len();
+        let rest = s.get(end..).unwrap_or("");
+        // Where the text after the token starts; a marker has some.
+        let text = s.len() - rest.trim_start().len();
+        let label = list_label(token).filter(|_| text < s.len());
+        if let Some((number, letters)) = label {
+            let item_start = bullet_start.unwrap_or(start);
+            let opens = after_colon.unwrap_or(true);
+            if let Some(list_open) = open.as_mut().filter(|o| o.letters == letters && o.next == number) {
+                if let Some((first_start, first_gap)) = list_open.first.take() {
+                    if first_start > 0 {
+                        list.item_starts.push(first_start);
+                    }
+                    list.marker_gaps.push(first_gap);
+                }
+                list.item_starts.push(item_start);
+                list.marker_gaps.push((end, text));
+                list_open.next = number.saturating_add(1);
+            } else if opens {
+                open = Some(Open { next: number.saturating_add(1), letters, first: Some((item_start, (end, text))) });
+            }
+        }
+        if token.chars().all(|c| BULLETS.contains(&c)) {
+            bullet_start = Some(start);
+        } else {
+            bullet_start = None;
+            after_colon = Some(token.ends_with(':'));
+        }
+    }
+    list
+}
+
+/// The whitespace-separated tokens of `s` with their byte offsets.
+fn tokens(s: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        let rest = s.get(from..)?;
+        let token = rest.trim_start();
+        let start = from + rest.len() - token.len();
+        let token = token.split(char::is_whitespace).next().filter(|token| !token.is_empty())?;
+        from = start + token.len();
+        Some((start, token))
+    })
+}
+
+/// Where a sentence really ends when sentencex cut after `head`, if `head` ends with a period
+/// on a word followed by a spaced ellipsis (`compounds. . . .` before `The practice`): the
+/// period ends the sentence and the ellipsis opens the next one. A spaced ellipsis after a
+/// space (`a period . . . .`) or a run of dots (`that....`) ends where sentencex says.
+fn period_before_ellipsis(head: &str) -> Option<usize> {
+    // The last few bytes are enough (`. . . .` is 7), and keep this constant-time.
+    let from = floor_char_boundary(head, head.len().saturating_sub(LOOK));
+    let bytes = head.get(from..)?.trim_end().as_bytes();
+    let mut i = bytes.len();
+    let mut spaced = 0;
+    loop {
+        // `bytes[i - 1]` is a dot; look at what stands before it.
+        if i == 0 || bytes[i - 1] != b'.' {
+            return None;
+        }
+        let dot = i - 1;
+        let mut j = dot;
+        while j > 0 && matches!(bytes[j - 1], b' ' | b'\t') {
+            j -= 1;
+        }
+        if j < dot {
+            spaced += 1;
+            i = j;
+            continue;
+        }
+        // The dot is attached: to a word, which it ends when 3 or more spaced dots follow.
+        let attached_to_word = dot > 0 && bytes[dot - 1] != b'.';
+        return (attached_to_word && spaced >= 3).then_some(from + dot + 1);
+    }
+}
+
+/// Quotations longer than this are left to sentencex alone.
+const QUOTATION: usize = WINDOW;
+
+/// Cuts inside quotations (`"We regret the error. It will not happen again."`), which
+/// sentencex never splits: the inside of each `"…"`, `“…”` or `«…»` is split by sentencex on
+/// its own. Nested quotes are left alone. Each quotation is at most [`QUOTATION`] bytes and
+/// quotations do not overlap, so this stays linear.
+fn quotation_cuts(language: &str, s: &str) -> Vec<usize> {
+    let mut cuts = Vec::new();
+    // Where the open quotation's inside starts, and the quote that closes it.
+    let mut open: Option<(usize, char)> = None;
+    for (at, c) in s.char_indices() {
+        let inside = match (open, c) {
+            (Some((from, close)), _) if c == close => {
+                open = None;
+                from..at
+            }
+            // A `"` inside `“…”` is nested; a new `“` or `«` drops an opener never closed.
+            (Some((_, '”' | '»')), '"') => continue,
+            (_, '"') => {
+                open = Some((at + 1, '"'));
+                continue;
+            }
+            (_, '“') => {
+                open = Some((at + '“'.len_utf8(), '”'));
+                continue;
+            }
+            (_, '«') => {
+                open = Some((at + '«'.len_utf8(), '»'));
+                continue;
+            }
+            _ => continue,
+        };
+        if let Some(quoted) = s.get(inside.clone()).filter(|quoted| quoted.len() <= QUOTATION && has_inner_end(quoted))
+        {
+            sentencex_cuts(language, quoted, inside.start, &mut cuts);
+        }
+    }
+    cuts
+}
+
+/// Whether `quoted` has a `.`, `!` or `?` followed by a space and more text: a place where one
+/// of its sentences could end.
+fn has_inner_end(quoted: &str) -> bool {
+    let bytes = quoted.trim_end().as_bytes();
+    bytes.windows(2).any(|pair| matches!(pair, [b'.' | b'!' | b'?', b' ' | b'\t']))
 }
 
 /// What may follow an abbreviation without starting a new sentence.

@@ -168,7 +168,7 @@ proptest! {
         let t = narratives_taxonomy();
         prop_assert_eq!(scores.len(), t.categories.len());
         let thresholds = vec![threshold; t.categories.len()];
-        let h = hierarchical_decision(t, &scores, domain, &thresholds);
+        let h = hierarchical_decision(t, &scores, domain, &thresholds, None);
         for &f in &h.fine {
             let p = t.parent_index(f);
             prop_assert!(p.is_some());

@@ -19,6 +19,12 @@ pub struct CorpusOptions {
     /// framelens JSONL: {"id", "text", "labels"} per line (needs --taxonomy).
     #[arg(long, value_name = "FILE", group = "corpus")]
     pub jsonl: Option<PathBuf>,
+    /// A FLICC split (`fallacy_test.csv`): real climate-contrarian paragraphs.
+    /// With the narratives taxonomy (the default) the CARDS claim codes are the
+    /// gold narratives; with `--taxonomy persuasion-techniques` the fallacies
+    /// that name a technique are (see src/taxonomy/mappings/).
+    #[arg(long, value_name = "FILE", group = "corpus")]
+    pub flicc: Option<PathBuf>,
     /// Keep only the documents of fold i of k (by a stable hash of the id, as `batch --shard`).
     #[arg(long, value_name = "i/k", conflicts_with = "exclude_fold")]
     pub fold: Option<Shard>,
@@ -31,7 +37,7 @@ pub struct CorpusOptions {
 impl CorpusOptions {
     /// The taxonomy a corpus layout implies, unless `--taxonomy` says otherwise.
     pub fn default_taxonomy(&self) -> &'static str {
-        if self.semeval2025.is_some() {
+        if self.semeval2025.is_some() || self.flicc.is_some() {
             "semeval2025-narratives"
         } else {
             "media-frames"
@@ -40,7 +46,7 @@ impl CorpusOptions {
 
     /// Use the narratives taxonomy for a SemEval-2025 corpus unless `--taxonomy` named another.
     pub fn adjust_taxonomy(&self, classifier: &mut crate::common::ClassifierOptions) {
-        if self.semeval2025.is_some() && classifier.taxonomy == "media-frames" {
+        if (self.semeval2025.is_some() || self.flicc.is_some()) && classifier.taxonomy == "media-frames" {
             classifier.taxonomy = self.default_taxonomy().to_string();
         }
     }
@@ -53,9 +59,21 @@ impl CorpusOptions {
             data::read_semeval2023(dir, taxonomy)?
         } else if let Some(file) = &self.jsonl {
             data::read_jsonl(file, taxonomy)?
+        } else if let Some(file) = &self.flicc {
+            let flicc = data::read_flicc(file, taxonomy)?;
+            if flicc.skipped > 0 {
+                eprintln!(
+                    "{}: {} rows kept, {} rows left out (the {} mapping has no label for them)",
+                    file.display(),
+                    flicc.corpus.len(),
+                    flicc.skipped,
+                    flicc.mapping
+                );
+            }
+            flicc.corpus
         } else {
             return Err(framelens::Error::InvalidInput(
-                "give a corpus: --semeval2025 DIR, --semeval2023 DIR or --jsonl FILE".into(),
+                "give a corpus: --semeval2025 DIR, --semeval2023 DIR, --jsonl FILE or --flicc FILE".into(),
             ));
         };
         if let Some(fold) = self.fold {

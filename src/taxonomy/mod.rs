@@ -99,6 +99,13 @@ pub struct Taxonomy {
     /// How sentence scores are pooled into document scores (default: mean of the top 3).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pooling: Option<crate::aggregate::Pooling>,
+    /// Fewest labels a document gets, for flat taxonomies: the best-scored
+    /// categories fill up to it (default 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_labels: Option<usize>,
+    /// Most labels a document gets, per level (default: no limit).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_labels: Option<usize>,
     /// Label given when no category is confident (e.g. `Other`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub other_label: Option<String>,
@@ -149,6 +156,8 @@ impl Taxonomy {
             source: None,
             threshold: None,
             pooling: None,
+            min_labels: None,
+            max_labels: None,
             other_label: None,
             background: Vec::new(),
             categories,
@@ -240,6 +249,14 @@ impl Taxonomy {
         };
         if !is_slug(&self.name) {
             problems.push(format!("field `name`: `{}` must be lowercase letters, digits and '-'", self.name));
+        }
+        if self.max_labels == Some(0) {
+            problems.push("field `max_labels` must be at least 1".to_string());
+        }
+        if let (Some(min), Some(max)) = (self.min_labels, self.max_labels) {
+            if min > max {
+                problems.push(format!("field `min_labels` = {min} is larger than `max_labels` = {max}"));
+            }
         }
         if let Some(t) = self.threshold {
             if !(0.0..=1.0).contains(&t) {
@@ -344,6 +361,20 @@ impl Taxonomy {
     /// Index of a category's parent.
     pub fn parent_index(&self, index: usize) -> Option<usize> {
         self.categories[index].parent.as_deref().and_then(|p| self.index_of_id(p))
+    }
+
+    /// Depth of a category: 0 for a top-level one, 1 for its children.
+    pub fn depth(&self, index: usize) -> usize {
+        let mut depth = 0;
+        let mut cur = index;
+        while let Some(p) = self.parent_index(cur) {
+            depth += 1;
+            cur = p;
+            if depth > self.categories.len() {
+                break; // validated taxonomies have no cycles; stay finite anyway
+            }
+        }
+        depth
     }
 
     /// True when some category has a parent.

@@ -28,6 +28,9 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::taxonomy::Taxonomy;
 
+mod flicc;
+pub use flicc::{read_flicc, FliccCorpus};
+
 /// The SemEval-2025 annotation file inside a language folder.
 pub const SEMEVAL2025_ANNOTATIONS: &str = "subtask-2-annotations.txt";
 /// Document folders of SemEval-2025: `raw-documents` (train), `subtask-2-documents` (dev, test).

@@ -1,0 +1,109 @@
+//! No text of the samples, the fixture corpora or FLICC inside a taxonomy.
+//!
+//! The built-in taxonomies' descriptions, exemplars and background are the
+//! zero-shot scorer's model. A sentence copied or closely paraphrased from a
+//! text that the README or the tests score would make that score in-sample,
+//! so any shared run of six words with at least three content words fails.
+
+mod common;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use framelens::taxonomy::BUILTIN_NAMES;
+use framelens::Taxonomy;
+
+const RUN: usize = 6;
+const MIN_CONTENT_WORDS: usize = 3;
+const STOP: &[&str] = &[
+    "a", "an", "the", "of", "to", "in", "on", "at", "by", "for", "with", "and", "or", "but", "is", "are", "was",
+    "were", "be", "been", "has", "have", "had", "it", "its", "this", "that", "as", "from", "said", "says", "will",
+    "would", "not", "no", "he", "she", "they", "we", "you", "i", "his", "her", "their", "our", "who", "which", "what",
+    "than", "more", "most",
+];
+
+fn words(text: &str) -> Vec<String> {
+    text.to_lowercase().split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_string).collect()
+}
+
+/// Word runs of length [`RUN`] that carry enough content to identify a text.
+fn runs(text: &str) -> Vec<String> {
+    let w = words(text);
+    w.windows(RUN)
+        .filter(|run| run.iter().filter(|x| !STOP.contains(&x.as_str())).count() >= MIN_CONTENT_WORDS)
+        .map(|run| run.join(" "))
+        .collect()
+}
+
+fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
+    let entries = std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    for entry in entries {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files_under(&path, out);
+        } else if matches!(path.extension().and_then(|e| e.to_str()), Some("txt" | "jsonl")) {
+            out.push(path);
+        }
+    }
+}
+
+/// Every scored text: the samples, the fixture corpora, the bench corpus and FLICC.
+fn reference_runs() -> HashMap<String, String> {
+    let root = common::root();
+    let mut files = Vec::new();
+    for dir in [
+        "examples/data",
+        "benches/data/corpus",
+        "tests/data/semeval2025",
+        "tests/data/semeval2023",
+        "tests/data/calibration",
+    ] {
+        files_under(&root.join(dir), &mut files);
+    }
+    assert!(files.len() > 100, "the sample and fixture texts are missing: {} files", files.len());
+    let mut out = HashMap::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap();
+        for run in runs(&text) {
+            out.entry(run).or_insert_with(|| file.strip_prefix(&root).unwrap_or(file).display().to_string());
+        }
+    }
+    for split in ["train", "val", "test"] {
+        let path = root.join(format!("tests/data/flicc/fallacy_{split}.csv"));
+        let mut reader = csv::Reader::from_path(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        for record in reader.records() {
+            for run in runs(record.unwrap().get(0).unwrap()) {
+                out.entry(run).or_insert_with(|| format!("tests/data/flicc/fallacy_{split}.csv"));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn taxonomy_texts_share_no_long_word_run_with_scored_texts() {
+    let reference = reference_runs();
+    let mut leaks = Vec::new();
+    for name in BUILTIN_NAMES {
+        let t = Taxonomy::builtin(name).unwrap();
+        let texts = t
+            .background
+            .iter()
+            .chain(t.categories.iter().flat_map(|c| std::iter::once(&c.description).chain(&c.exemplars)));
+        for text in texts {
+            if let Some((run, file)) = runs(text).into_iter().find_map(|r| reference.get(&r).map(|f| (r, f.clone()))) {
+                leaks.push(format!("{name}: \"{text}\"\n    shares \"{run}\" with {file}"));
+            }
+        }
+    }
+    assert!(leaks.is_empty(), "{} taxonomy texts leak scored text:\n{}", leaks.len(), leaks.join("\n"));
+}
+
+#[test]
+fn the_check_finds_a_planted_leak() {
+    let reference = reference_runs();
+    let sample = common::read("examples/data/000_a3b78d2533f19694.txt");
+    let sentence = sample.split(". ").find(|s| words(s).len() > 12).unwrap();
+    let planted = format!("Officials said that {sentence}, according to reports.");
+    assert!(runs(&planted).iter().any(|r| reference.contains_key(r)), "{planted}");
+}
