@@ -74,6 +74,8 @@ fn run(mut args: Args) -> Result<(), Box<dyn std::error::Error>> {
         use_exemplars: !args.no_exemplars,
         paragraphs: args.paragraphs,
         exemplar_weight: args.exemplar_weight,
+        // Pool the zero-shot scores the head builds on as the classifier does at run time.
+        pooling: classifier.decision().pooling,
         ..TrainConfig::default()
     };
     let show = !args.quiet && std::io::stderr().is_terminal();

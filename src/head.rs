@@ -121,6 +121,11 @@ pub struct Head {
     pub bias: Vec<f32>,
     /// Per-category document thresholds.
     pub thresholds: Vec<f32>,
+    /// Categories for which cross-validation on the training documents found
+    /// zero-shot scoring better than the head: the head passes their
+    /// zero-shot scores through unchanged, so training never makes them worse.
+    #[serde(default)]
+    pub zero_shot: Vec<bool>,
     #[serde(skip)]
     path: Option<PathBuf>,
 }
@@ -138,7 +143,11 @@ impl Head {
         let mut z = x.dot(&self.matrix().t());
         for (mut row, p) in z.axis_iter_mut(Axis(0)).zip(prior.axis_iter(Axis(0))) {
             for (c, v) in row.iter_mut().enumerate() {
-                *v = sigmoid(*v + self.prior_weight[c] * logit(p[c]) + self.bias[c]);
+                *v = if self.zero_shot.get(c).copied().unwrap_or(false) {
+                    p[c]
+                } else {
+                    sigmoid(*v + self.prior_weight[c] * logit(p[c]) + self.bias[c])
+                };
             }
         }
         z
@@ -209,6 +218,7 @@ impl Head {
             || head.bias.len() != k
             || head.prior_weight.len() != k
             || head.thresholds.len() != k
+            || !(head.zero_shot.is_empty() || head.zero_shot.len() == k)
             || head.weights.iter().any(|w| w.len() != head.dim)
         {
             return Err(data(0, "weights, bias, thresholds and labels do not have matching sizes".into()));
@@ -434,8 +444,15 @@ pub fn train(
     let doc_units = document_units(docs, config);
     let extra: Vec<Unit> = if config.use_exemplars { extra.to_vec() } else { Vec::new() };
 
-    // Out-of-fold document scores for thresholds.
+    // Out-of-fold document scores for thresholds, and the zero-shot scores
+    // they are compared with.
     let mut oof = Array2::<f32>::zeros((docs.len(), k));
+    let mut zero_shot = Array2::<f32>::zeros((docs.len(), k));
+    for u in &doc_units {
+        if let Some(d) = u.document.filter(|_| u.weight >= 1.0) {
+            zero_shot.row_mut(d).assign(&u.prior);
+        }
+    }
     for fold in 0..config.folds {
         let in_fold = |d: usize| d % config.folds == fold;
         let train_units: Vec<Unit> =
@@ -459,7 +476,16 @@ pub fn train(
             depth
         })
         .collect();
-    let thresholds = choose_thresholds(&oof, &gold, &levels, config.min_positives_for_threshold);
+    let head_thresholds = choose_thresholds(&oof, &gold, &levels, config.min_positives_for_threshold);
+    let zero_shot_thresholds = choose_thresholds(&zero_shot, &gold, &levels, config.min_positives_for_threshold);
+    // Per category, keep whichever scorer has the better out-of-fold F1 (the
+    // head on ties): a head never does worse than zero-shot on a category
+    // where the training documents can tell.
+    let use_zero_shot: Vec<bool> = (0..k)
+        .map(|c| f1_at(&zero_shot, &gold, c, zero_shot_thresholds[c]) > f1_at(&oof, &gold, c, head_thresholds[c]))
+        .collect();
+    let thresholds: Vec<f32> =
+        (0..k).map(|c| if use_zero_shot[c] { zero_shot_thresholds[c] } else { head_thresholds[c] }).collect();
 
     let all: Vec<Unit> = doc_units.iter().chain(&extra).cloned().collect();
     let fitted = fit(&all, k, dim, config);
@@ -478,8 +504,27 @@ pub fn train(
         prior_weight: fitted.a.to_vec(),
         bias: fitted.b.to_vec(),
         thresholds,
+        zero_shot: use_zero_shot,
         path: None,
     })
+}
+
+/// F1 of category `c` on document scores at threshold `t`.
+fn f1_at(scores: &Array2<f32>, gold: &[Vec<usize>], c: usize, t: f32) -> f32 {
+    let (mut tp, mut fp, mut fn_) = (0.0f32, 0.0f32, 0.0f32);
+    for (d, g) in gold.iter().enumerate() {
+        match (scores[[d, c]] >= t, g.contains(&c)) {
+            (true, true) => tp += 1.0,
+            (true, false) => fp += 1.0,
+            (false, true) => fn_ += 1.0,
+            _ => {}
+        }
+    }
+    if tp == 0.0 {
+        0.0
+    } else {
+        2.0 * tp / (2.0 * tp + fp + fn_)
+    }
 }
 
 /// Per-category threshold maximising F1 on out-of-fold scores; categories
