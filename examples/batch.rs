@@ -74,6 +74,10 @@ struct Args {
     /// the output's size: 116 for semeval2025-narratives.
     #[arg(long, value_name = "N")]
     sentence_scores: Option<usize>,
+    /// Classify each document whole, or each of its paragraphs or sentences on
+    /// its own (records then hold `units`: byte range and analysis of each).
+    #[arg(long, value_name = "UNIT", default_value = "document")]
+    unit: framelens::Granularity,
     /// No progress bar and no summary (errors are still reported).
     #[arg(long, short)]
     quiet: bool,
@@ -238,6 +242,12 @@ fn open_output(args: &Args) -> Fallible<Box<dyn Write>> {
     })
 }
 
+/// What one document gives: its analysis, or one per unit.
+enum Outcome {
+    Document(framelens::DocumentAnalysis),
+    Units(Vec<framelens::UnitAnalysis>),
+}
+
 /// Classify the documents of a chunk and write one line per record, in input order.
 fn process_chunk(
     classifier: &Classifier,
@@ -248,15 +258,33 @@ fn process_chunk(
     tally: &mut Tally,
 ) -> Fallible<()> {
     let texts: Vec<&str> = chunk.iter().filter_map(|r| r.as_ref().ok()).map(|r| r.text.as_str()).collect();
-    let mut results = if texts.is_empty() { Vec::new() } else { classifier.classify_batch(&texts) }.into_iter();
+    let mut results = if texts.is_empty() {
+        Vec::new()
+    } else if args.unit == framelens::Granularity::Document {
+        classifier.classify_batch(&texts).into_iter().map(|r| r.map(Outcome::Document)).collect()
+    } else {
+        classifier.classify_batch_units(&texts, args.unit).into_iter().map(|r| r.map(Outcome::Units)).collect()
+    }
+    .into_iter();
     let output_name = || args.output.as_deref().map_or_else(|| "<stdout>".to_string(), |p| p.display().to_string());
     for record in chunk {
         let record = match record {
             Ok(InputRecord { id, .. }) => {
                 let result = results.next().ok_or("the classifier returned fewer results than documents")?;
-                let mut record = OutputRecord::from_result(id, result);
-                if let (Some(n), OutputRecord::Analysis { analysis, .. }) = (args.sentence_scores, &mut record) {
-                    analysis.sentences.iter_mut().for_each(|s| s.scores.truncate(n));
+                let mut record = match result {
+                    Ok(Outcome::Units(units)) => OutputRecord::Units { id, units },
+                    Ok(Outcome::Document(analysis)) => OutputRecord::from_result(id, Ok(analysis)),
+                    Err(e) => OutputRecord::from_result(id, Err(e)),
+                };
+                if let Some(n) = args.sentence_scores {
+                    let analyses: Vec<&mut framelens::DocumentAnalysis> = match &mut record {
+                        OutputRecord::Analysis { analysis, .. } => vec![analysis],
+                        OutputRecord::Units { units, .. } => units.iter_mut().map(|u| &mut u.analysis).collect(),
+                        _ => Vec::new(),
+                    };
+                    for analysis in analyses {
+                        analysis.sentences.iter_mut().for_each(|s| s.scores.truncate(n));
+                    }
                 }
                 record
             }

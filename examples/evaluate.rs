@@ -4,6 +4,7 @@
 //! cargo run --release --example evaluate -- --semeval2025 tests/data/semeval2025/EN
 //! cargo run --release --example evaluate -- --semeval2023 tests/data/semeval2023/en --head head.json --fold 0/2
 //! cargo run --release --example evaluate -- --flicc tests/data/flicc/fallacy_test.csv
+//! cargo run --release --example evaluate -- --semeval2023 tests/data/semeval2023-subtask3/en --taxonomy persuasion-techniques
 //! ```
 
 #[path = "common/mod.rs"]
@@ -122,6 +123,8 @@ fn run(mut args: Args) -> Result<(), Box<dyn std::error::Error>> {
             let rows: Vec<_> =
                 fine.iter().zip(&coarse).map(|((id, f), (_, c))| (id.clone(), c.clone(), f.clone())).collect();
             data::write_semeval2025_annotations(path, &rows)?;
+        } else if args.corpus.paragraphs(&taxonomy) {
+            data::write_semeval2023_paragraph_labels(path, &fine)?;
         } else {
             data::write_semeval2023_labels(path, &fine)?;
         }

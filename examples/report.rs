@@ -112,6 +112,13 @@ fn from_jsonl(args: &Args, path: &Path, taxonomy_given: bool) -> Fallible<String
         Some(OutputRecord::Error { error, .. }) => {
             return Err(format!("{}: document `{id}` failed in that run: {error}", path.display()).into())
         }
+        Some(OutputRecord::Units { .. }) => {
+            return Err(format!(
+                "{}: document `{id}` was classified per paragraph or sentence (batch --unit); the report shows whole documents",
+                path.display()
+            )
+            .into())
+        }
         None => return Err(format!("{}: no record with id `{id}`", path.display()).into()),
     };
     let spec = if taxonomy_given { args.classifier.taxonomy.as_str() } else { analysis.taxonomy.as_str() };

@@ -60,10 +60,10 @@ pub struct DecisionConfig {
     /// Most labels a document gets per level (the best-scored ones).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_labels: Option<usize>,
-    /// Two-level taxonomies without explicit thresholds: the share of
-    /// documents of neutral reporting (runs of the taxonomy's background
-    /// sentences) allowed through the "carries a narrative" gate. It sets the
-    /// thresholds of both levels; see [`background_thresholds`].
+    /// Taxonomies without explicit thresholds: the share of documents of
+    /// neutral reporting (runs of the taxonomy's background sentences)
+    /// allowed through the "carries a category at all" gate. It sets the
+    /// thresholds of every level; see [`background_thresholds`].
     #[serde(default = "default_false_alarm_rate")]
     pub false_alarm_rate: f32,
 }

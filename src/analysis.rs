@@ -80,3 +80,17 @@ impl DocumentAnalysis {
         self.document_scores.iter().find(|s| s.label == label).map(|s| s.score)
     }
 }
+
+/// The analysis of one unit (paragraph or sentence) of a text: its byte
+/// range in the whole text, and the unit classified on its own. Sentence
+/// offsets in `analysis` are into the whole text too; evidence indices are
+/// into the unit's own sentences.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UnitAnalysis {
+    /// Byte offset of the unit's first sentence.
+    pub start: usize,
+    /// Byte offset one past its last sentence.
+    pub end: usize,
+    /// The unit's labels, sentences and scores.
+    pub analysis: DocumentAnalysis,
+}

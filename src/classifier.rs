@@ -5,13 +5,13 @@ use std::path::PathBuf;
 use ndarray::Array2;
 
 use crate::aggregate::{self, DecisionConfig};
-use crate::analysis::{DocumentAnalysis, DocumentLabel, LabelScore, Sentence};
+use crate::analysis::{DocumentAnalysis, DocumentLabel, LabelScore, Sentence, UnitAnalysis};
 use crate::encode::{Embeddings, EncoderConfig, TextEncoder};
 use crate::error::{Error, Result};
 use crate::head::{Head, TrainDocument, Unit};
 use crate::models;
 use crate::score::{DomainRouter, MemberTexts, ZeroShot};
-use crate::segment::{Segmenter, SegmenterConfig, Span};
+use crate::segment::{Granularity, Segmenter, SegmenterConfig, Span};
 use crate::taxonomy::Taxonomy;
 
 /// Environment variable capping the number of threads.
@@ -181,10 +181,10 @@ impl ClassifierBuilder {
             Some(head) => head.thresholds.clone(),
             None => aggregate::thresholds(&taxonomy, &decision),
         };
-        // Two-level taxonomies without a threshold of their own decide "carries
-        // a narrative at all" against neutral reporting (the background), per
+        // Taxonomies without a threshold of their own decide "carries a
+        // category at all" against neutral reporting (the background), per
         // document length; categories with their own threshold keep it.
-        let derived = (self.head.is_none() && taxonomy.is_hierarchical() && !explicit_threshold)
+        let derived = (self.head.is_none() && !explicit_threshold)
             .then(|| {
                 let background_scores = scorer.score(background.view());
                 aggregate::background_thresholds(
@@ -394,15 +394,36 @@ impl Classifier {
     /// documents are batched together by length. One result per text, in order:
     /// an empty text gives its own error and does not stop the others.
     pub fn classify_batch(&self, texts: &[&str]) -> Vec<Result<DocumentAnalysis>> {
-        self.pool.install(|| self.batch(texts, true))
+        self.pool.install(|| self.batch(texts, true, &|p, e, start| self.analyse(p, e, start)))
     }
 
     /// [`Classifier::classify_batch`] on the calling thread only.
     pub fn classify_batch_sequential(&self, texts: &[&str]) -> Vec<Result<DocumentAnalysis>> {
-        self.batch(texts, false)
+        self.batch(texts, false, &|p, e, start| self.analyse(p, e, start))
     }
 
-    fn batch(&self, texts: &[&str], parallel: bool) -> Vec<Result<DocumentAnalysis>> {
+    /// Classify each unit of a text on its own — each paragraph or each
+    /// sentence (see [`Granularity`]) — after embedding the whole text once.
+    /// `Granularity::Document` gives one unit, the same analysis as
+    /// [`Classifier::classify`].
+    pub fn classify_units(&self, text: &str, unit: Granularity) -> Result<Vec<UnitAnalysis>> {
+        let prepared = self.prepare(text)?;
+        let embedded = self.pool.install(|| self.encoder.embed(&sentence_texts(&prepared)))?;
+        Ok(self.analyse_units(&prepared, &embedded, 0, unit))
+    }
+
+    /// [`Classifier::classify_units`] for many texts, batched as
+    /// [`Classifier::classify_batch`] batches them.
+    pub fn classify_batch_units(&self, texts: &[&str], unit: Granularity) -> Vec<Result<Vec<UnitAnalysis>>> {
+        self.pool.install(|| self.batch(texts, true, &|p, e, start| self.analyse_units(p, e, start, unit)))
+    }
+
+    fn batch<T>(
+        &self,
+        texts: &[&str],
+        parallel: bool,
+        analyse: &(dyn Fn(&Prepared<'_>, &Embeddings, usize) -> T + Sync),
+    ) -> Vec<Result<T>> {
         use rayon::prelude::*;
         let prepared: Vec<Result<Prepared<'_>>> = if parallel {
             texts.par_iter().map(|t| self.prepare(t)).collect()
@@ -415,8 +436,9 @@ impl Classifier {
             offsets.push(all.len());
             all.extend(sentence_texts(p));
         }
-        let embedded = if parallel { self.encoder.embed(&all) } else { self.encoder.embed_sequential(&all) };
-        let embedded = match embedded {
+        let embed =
+            |texts: &[&str]| if parallel { self.encoder.embed(texts) } else { self.encoder.embed_sequential(texts) };
+        let embedded = match embed(&all) {
             Ok(e) => e,
             // Attribute the failure to the documents that cause it.
             Err(_) => {
@@ -424,12 +446,8 @@ impl Classifier {
                     .into_iter()
                     .map(|p| {
                         let p = p?;
-                        let e = if parallel {
-                            self.encoder.embed(&sentence_texts(&p))
-                        } else {
-                            self.encoder.embed_sequential(&sentence_texts(&p))
-                        }?;
-                        Ok(self.analyse(&p, &e, 0))
+                        let e = embed(&sentence_texts(&p))?;
+                        Ok(analyse(&p, &e, 0))
                     })
                     .collect()
             }
@@ -440,7 +458,28 @@ impl Classifier {
             .map(|p| {
                 let p = p?;
                 let start = next.next().unwrap_or(0);
-                Ok(self.analyse(&p, &embedded, start))
+                Ok(analyse(&p, &embedded, start))
+            })
+            .collect()
+    }
+
+    /// Analyse each unit of a prepared document on its own.
+    fn analyse_units(
+        &self,
+        p: &Prepared<'_>,
+        embedded: &Embeddings,
+        start: usize,
+        unit: Granularity,
+    ) -> Vec<UnitAnalysis> {
+        unit.ranges(p.text, &p.spans, self.segmenter.config().newline_breaks)
+            .into_iter()
+            .map(|range| {
+                let unit = Prepared { text: p.text, spans: p.spans[range.clone()].to_vec() };
+                UnitAnalysis {
+                    start: p.spans[range.start].start,
+                    end: p.spans[range.end - 1].end,
+                    analysis: self.analyse(&unit, embedded, start + range.start),
+                }
             })
             .collect()
     }
@@ -581,16 +620,7 @@ impl Classifier {
             let sentences =
                 if texts.is_empty() { Array2::zeros((0, self.encoder.dim())) } else { self.embed(&texts)?.vectors };
             let scores = self.scorer.score(sentences.view());
-            // Paragraphs: sentences between blank lines.
-            let mut paragraphs = Vec::new();
-            let mut start = 0;
-            for i in 1..=spans.len() {
-                let breaks = i == spans.len() || d.text[spans[i - 1].end..spans[i].start].matches('\n').count() >= 2;
-                if breaks {
-                    paragraphs.push(start..i);
-                    start = i;
-                }
-            }
+            let paragraphs = Granularity::Paragraph.ranges(&d.text, &spans, self.segmenter.config().newline_breaks);
             out.push(TrainDocument { sentences, scores, paragraphs, labels });
         }
         Ok(out)

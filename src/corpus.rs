@@ -32,7 +32,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::analysis::DocumentAnalysis;
+use crate::analysis::{DocumentAnalysis, UnitAnalysis};
 use crate::error::{Error, Result};
 
 /// One input document.
@@ -409,6 +409,8 @@ fn shard_error(reason: String) -> Error {
 pub enum OutputRecord {
     /// The document was classified.
     Analysis { id: String, analysis: DocumentAnalysis },
+    /// The document was classified unit by unit (`batch --unit paragraph`).
+    Units { id: String, units: Vec<UnitAnalysis> },
     /// The document could not be read or classified.
     Error { id: String, error: String },
 }
@@ -420,6 +422,8 @@ struct RawOutputRecord {
     #[serde(default)]
     analysis: Option<DocumentAnalysis>,
     #[serde(default)]
+    units: Option<Vec<UnitAnalysis>>,
+    #[serde(default)]
     error: Option<String>,
 }
 
@@ -427,11 +431,12 @@ impl TryFrom<RawOutputRecord> for OutputRecord {
     type Error = String;
 
     fn try_from(raw: RawOutputRecord) -> std::result::Result<Self, String> {
-        match (raw.analysis, raw.error) {
-            (Some(analysis), None) => Ok(OutputRecord::Analysis { id: raw.id, analysis }),
-            (None, Some(error)) => Ok(OutputRecord::Error { id: raw.id, error }),
-            (Some(_), Some(_)) => Err(format!("record `{}` has both `analysis` and `error`", raw.id)),
-            (None, None) => Err(format!("record `{}` has neither `analysis` nor `error`", raw.id)),
+        match (raw.analysis, raw.units, raw.error) {
+            (Some(analysis), None, None) => Ok(OutputRecord::Analysis { id: raw.id, analysis }),
+            (None, Some(units), None) => Ok(OutputRecord::Units { id: raw.id, units }),
+            (None, None, Some(error)) => Ok(OutputRecord::Error { id: raw.id, error }),
+            (None, None, None) => Err(format!("record `{}` has none of `analysis`, `units` and `error`", raw.id)),
+            _ => Err(format!("record `{}` has more than one of `analysis`, `units` and `error`", raw.id)),
         }
     }
 }
@@ -448,7 +453,7 @@ impl OutputRecord {
     /// The document id.
     pub fn id(&self) -> &str {
         match self {
-            OutputRecord::Analysis { id, .. } | OutputRecord::Error { id, .. } => id,
+            OutputRecord::Analysis { id, .. } | OutputRecord::Units { id, .. } | OutputRecord::Error { id, .. } => id,
         }
     }
 
@@ -456,14 +461,14 @@ impl OutputRecord {
     pub fn analysis(&self) -> Option<&DocumentAnalysis> {
         match self {
             OutputRecord::Analysis { analysis, .. } => Some(analysis),
-            OutputRecord::Error { .. } => None,
+            OutputRecord::Units { .. } | OutputRecord::Error { .. } => None,
         }
     }
 
     /// The reason, when the document failed.
     pub fn error(&self) -> Option<&str> {
         match self {
-            OutputRecord::Analysis { .. } => None,
+            OutputRecord::Analysis { .. } | OutputRecord::Units { .. } => None,
             OutputRecord::Error { error, .. } => Some(error),
         }
     }

@@ -37,11 +37,11 @@ pub mod segment;
 pub mod taxonomy;
 
 pub use aggregate::{DecisionConfig, Pooling};
-pub use analysis::{DocumentAnalysis, DocumentLabel, LabelScore, Sentence};
+pub use analysis::{DocumentAnalysis, DocumentLabel, LabelScore, Sentence, UnitAnalysis};
 pub use classifier::{BackendKind, Classifier, ClassifierBuilder};
 pub use error::{Error, Result};
 pub use head::Head;
-pub use segment::{Segmenter, SegmenterConfig, Span};
+pub use segment::{Granularity, Segmenter, SegmenterConfig, Span};
 pub use taxonomy::{Category, Taxonomy};
 
 const _: () = {

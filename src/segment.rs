@@ -91,6 +91,67 @@ impl Default for SegmenterConfig {
     }
 }
 
+/// The unit a classifier decides on: the whole document, each paragraph, or
+/// each sentence. A head trained on paragraphs (SemEval-2023 subtask 3)
+/// should be used on paragraphs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Granularity {
+    /// The whole text.
+    #[default]
+    Document,
+    /// A line with [`SegmenterConfig::newline_breaks`] (news layouts put one
+    /// paragraph on a line), else a block of lines up to a blank line.
+    Paragraph,
+    /// Each sentence.
+    Sentence,
+}
+
+impl std::str::FromStr for Granularity {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "document" => Ok(Granularity::Document),
+            "paragraph" => Ok(Granularity::Paragraph),
+            "sentence" => Ok(Granularity::Sentence),
+            other => Err(format!("`{other}` is not a unit; use document, paragraph or sentence")),
+        }
+    }
+}
+
+impl Granularity {
+    /// Consecutive ranges of `spans` (the sentences of `text`, in order), one
+    /// per unit. Every sentence lies in exactly one range.
+    pub fn ranges(self, text: &str, spans: &[Span], newline_breaks: bool) -> Vec<std::ops::Range<usize>> {
+        match self {
+            Granularity::Document => {
+                if spans.is_empty() {
+                    Vec::new()
+                } else {
+                    vec![0..spans.len()]
+                }
+            }
+            Granularity::Sentence => (0..spans.len()).map(|i| i..i + 1).collect(),
+            Granularity::Paragraph => {
+                let mut out = Vec::new();
+                let mut start = 0;
+                for i in 1..=spans.len() {
+                    let breaks = i == spans.len() || {
+                        let gap = text.get(spans[i - 1].end..spans[i].start).unwrap_or("");
+                        // Only whitespace lies between sentences: a blank line is two line ends.
+                        gap.matches('\n').count() >= if newline_breaks { 1 } else { 2 }
+                    };
+                    if breaks {
+                        out.push(start..i);
+                        start = i;
+                    }
+                }
+                out
+            }
+        }
+    }
+}
+
 /// Splits text into sentence spans. It holds only its config: cheap to clone, `Send + Sync`.
 #[derive(Debug, Clone, Default)]
 pub struct Segmenter {

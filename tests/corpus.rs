@@ -305,7 +305,7 @@ fn output_records_round_trip_through_jsonl() {
         assert_eq!(keys, expected);
     }
     for (bad, why) in [
-        ("{\"id\":\"a\"}", "neither"),
+        ("{\"id\":\"a\"}", "none of"),
         ("{\"id\":\"a\",\"error\":\"x\",\"analysis\":null,\"extra\":1}", ""),
         ("{\"error\":\"x\"}", "id"),
     ] {

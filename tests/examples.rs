@@ -99,3 +99,34 @@ fn quickstart_prints_labels_with_offsets() {
     assert!(out.contains("Security_and_defense") && out.contains("Economic"), "{out}");
     assert!(out.contains("[0..68] Sanctions have doubled"), "{out}");
 }
+
+#[test]
+fn techniques_per_paragraph_train_evaluate_and_batch_by_unit() {
+    let dir = tempfile::tempdir().unwrap();
+    let head = dir.path().join("techniques.json");
+    let preds = dir.path().join("pred.txt");
+    let corpus = ["--semeval2023", "tests/data/semeval2023/en", "--taxonomy", "persuasion-techniques"];
+    run_ok(example("train").args(corpus).args(["--epochs", "50", "--folds", "2", "--quiet", "--out"]).arg(&head));
+    let json =
+        run_ok(example("evaluate").args(corpus).args(["--json", "--head"]).arg(&head).arg("--predictions").arg(&preds));
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["corpus"], "semeval2023-en-train-paragraphs");
+    assert_eq!(v["documents"], 19);
+    let written = std::fs::read_to_string(&preds).unwrap();
+    assert_eq!(written.lines().count(), 19);
+    assert!(written.lines().all(|l| l.split('\t').count() == 3), "{written}");
+    let out = run_ok(example("batch").args([
+        "tests/data/semeval2023/en/train-articles-subtask-3",
+        "--taxonomy",
+        "persuasion-techniques",
+        "--unit",
+        "paragraph",
+        "--sentence-scores",
+        "1",
+        "--quiet",
+    ]));
+    let first: serde_json::Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
+    let units = first["units"].as_array().unwrap();
+    assert_eq!(units.len(), 7, "article880000001 has 7 non-empty lines");
+    assert_eq!(units[0]["analysis"]["sentences"][0]["scores"].as_array().unwrap().len(), 1);
+}

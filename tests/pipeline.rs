@@ -226,3 +226,34 @@ fn domain_gating_and_other_on_the_fixture_corpus() {
     assert!(neutral >= 10);
     assert!(neutral_other * 3 >= neutral * 2, "only {neutral_other} of {neutral} neutral documents came out Other");
 }
+
+#[test]
+fn units_are_paragraphs_or_sentences_with_offsets_into_the_whole_text() {
+    use framelens::Granularity;
+    let c = common::frames();
+    let text = "Sanctions have doubled fertiliser prices. Farmers protested in Paris.\n\nNATO moved two brigades east on Monday.\n\nThe minister will travel to Ankara next week.";
+    let paragraphs = c.classify_units(text, Granularity::Paragraph).unwrap();
+    assert_eq!(paragraphs.len(), 3);
+    assert_eq!(
+        &text[paragraphs[0].start..paragraphs[0].end],
+        "Sanctions have doubled fertiliser prices. Farmers protested in Paris."
+    );
+    assert_eq!(paragraphs[0].analysis.sentences.len(), 2);
+    for u in &paragraphs {
+        for s in &u.analysis.sentences {
+            assert_eq!(&text[s.start..s.end], s.text, "sentence offsets are into the whole text");
+            assert!(u.start <= s.start && s.end <= u.end);
+        }
+        assert!(u.analysis.labels.iter().flat_map(|l| &l.evidence).all(|&i| i < u.analysis.sentences.len()));
+    }
+    let sentences = c.classify_units(text, Granularity::Sentence).unwrap();
+    assert_eq!(sentences.len(), 4);
+    // A paragraph of one sentence gets the same analysis as that sentence alone.
+    assert_eq!(sentences[2].analysis, paragraphs[1].analysis);
+    let whole = c.classify_units(text, Granularity::Document).unwrap();
+    assert_eq!(whole.len(), 1);
+    assert_eq!(whole[0].analysis.label_names(), c.classify(text).unwrap().label_names());
+    let batch = c.classify_batch_units(&[text, "  "], Granularity::Paragraph);
+    assert_eq!(batch[0].as_ref().unwrap().len(), 3);
+    assert!(matches!(batch[1], Err(Error::InvalidInput(_))));
+}

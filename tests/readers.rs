@@ -478,3 +478,86 @@ fn writers_refuse_separators_inside_labels() {
         .expect_err("comma");
     assert!(err.to_string().contains("A,B"), "{err}");
 }
+
+// ---------------------------------------------------- SemEval-2023 subtask 3
+
+fn techniques() -> Taxonomy {
+    Taxonomy::builtin("persuasion-techniques").expect("built-in taxonomy")
+}
+
+/// A subtask-3 folder in a temp dir: `en/train-articles-subtask-3/article<id>.txt` and the labels.
+fn subtask3_dir(labels: &[u8], docs: &[(&str, &[u8])]) -> (TempDir, PathBuf) {
+    let tmp = TempDir::new().expect("temp dir");
+    let lang = tmp.path().join("en");
+    std::fs::create_dir_all(lang.join("train-articles-subtask-3")).expect("create dir");
+    std::fs::write(lang.join("train-labels-subtask-3.txt"), labels).expect("write labels");
+    for (id, text) in docs {
+        std::fs::write(lang.join("train-articles-subtask-3").join(format!("article{id}.txt")), text)
+            .expect("write document");
+    }
+    (tmp, lang)
+}
+
+#[test]
+fn semeval2023_subtask3_fixture_reads_labelled_paragraphs() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/semeval2023/en");
+    let corpus = data::read_semeval2023_paragraphs(&dir, &techniques()).unwrap();
+    // 19 labelled rows, every one on a line with text.
+    assert_eq!(corpus.len(), 19);
+    assert_eq!(corpus.name, "semeval2023-en-train-paragraphs");
+    let p = corpus.get("880000001:5").expect("article 880000001, line 5");
+    assert!(p.text.starts_with("\"Either we build this depot now"), "{}", p.text);
+    assert_eq!(p.labels, strings(&["False_Dilemma-No_Choice", "Appeal_to_Fear-Prejudice"]));
+    assert!(corpus.get("880000003:4").is_some_and(|d| d.labels.is_empty()), "a labelled negative");
+    assert!(corpus.get("880000001:2").is_none(), "lines without a row are not annotated");
+    // The same folder still reads as subtask 2 for frames.
+    assert_eq!(read_semeval2023(&dir, &frames()).unwrap().len(), 48);
+}
+
+#[test]
+fn semeval2023_subtask3_errors_name_the_labels_file_and_line() {
+    let article: &[u8] = b"Title\n\nFirst paragraph.\n\nSecond paragraph.\n";
+    let (_t, dir) = subtask3_dir(b"1\t1\t\n1\t9\tLoaded_Language\n", &[("1", article)]);
+    let err = data::read_semeval2023_paragraphs(&dir, &techniques()).unwrap_err();
+    assert_data_error(err, "train-labels-subtask-3.txt", 2, "past the end");
+
+    let (_t, dir) = subtask3_dir(b"1\t3\tLoaded_Language\n1\t3\t\n", &[("1", article)]);
+    let err = data::read_semeval2023_paragraphs(&dir, &techniques()).unwrap_err();
+    assert_data_error(err, "train-labels-subtask-3.txt", 2, "duplicate row");
+
+    let (_t, dir) = subtask3_dir(b"1\tthree\t\n", &[("1", article)]);
+    let err = data::read_semeval2023_paragraphs(&dir, &techniques()).unwrap_err();
+    assert_data_error(err, "train-labels-subtask-3.txt", 1, "line number");
+
+    let (_t, dir) = subtask3_dir(b"1\t2\tLoaded_Language\n", &[("1", article)]);
+    let err = data::read_semeval2023_paragraphs(&dir, &techniques()).unwrap_err();
+    assert_data_error(err, "train-labels-subtask-3.txt", 1, "empty but labelled");
+
+    let (_t, dir) = subtask3_dir(b"1\t3\tLoaded_Langauge\n", &[("1", article)]);
+    let err = data::read_semeval2023_paragraphs(&dir, &techniques()).unwrap_err();
+    assert_unknown_label(err, "train-labels-subtask-3.txt", 1, "Loaded_Langauge", "persuasion-techniques");
+
+    let (_t, dir) = subtask3_dir(b"2\t1\t\n", &[("1", article)]);
+    let err = data::read_semeval2023_paragraphs(&dir, &techniques()).unwrap_err();
+    assert_data_error(err, "train-labels-subtask-3.txt", 1, "no document for ID `2`");
+}
+
+#[test]
+fn semeval2023_subtask3_predictions_round_trip() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/semeval2023/en");
+    let corpus = data::read_semeval2023_paragraphs(&dir, &techniques()).unwrap();
+    let tmp = TempDir::new().unwrap();
+    let out = tmp.path().join("predictions.txt");
+    data::write_semeval2023_paragraph_labels(&out, &corpus.labels_by_id()).unwrap();
+    let written = std::fs::read_to_string(&out).unwrap();
+    assert!(written.contains("880000001\t5\tFalse_Dilemma-No_Choice,Appeal_to_Fear-Prejudice\n"), "{written}");
+    assert!(written.contains("880000003\t4\t\n"), "{written}");
+    let original = std::fs::read_to_string(dir.join("train-labels-subtask-3.txt")).unwrap();
+    let mut a: Vec<&str> = written.lines().collect();
+    let mut b: Vec<&str> = original.lines().collect();
+    a.sort_unstable();
+    b.sort_unstable();
+    assert_eq!(a, b, "writing what was read gives the labels file back");
+    let bad = [("no-line".to_string(), Vec::new())];
+    assert!(matches!(data::write_semeval2023_paragraph_labels(&out, &bad), Err(Error::InvalidInput(_))));
+}

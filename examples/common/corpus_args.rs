@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use framelens::corpus::Shard;
-use framelens::data::{self, Corpus};
+use framelens::data::{self, Corpus, Semeval2023Subtask};
 use framelens::Taxonomy;
 
 /// Which labelled corpus to read, and which part of it.
@@ -13,7 +13,9 @@ pub struct CorpusOptions {
     /// SemEval-2025 Task 10 subtask-2 language folder (subtask-2-annotations.txt + documents).
     #[arg(long, value_name = "DIR", group = "corpus")]
     pub semeval2025: Option<PathBuf>,
-    /// SemEval-2023 Task 3 subtask-2 folder (articles + labels file).
+    /// SemEval-2023 Task 3 folder: subtask 2 (frames per article), or subtask 3
+    /// (techniques per paragraph) when it holds `<split>-articles-subtask-3/` and
+    /// the taxonomy is not `media-frames` (or it holds no subtask-2 files).
     #[arg(long, value_name = "DIR", group = "corpus")]
     pub semeval2023: Option<PathBuf>,
     /// framelens JSONL: {"id", "text", "labels"} per line (needs --taxonomy).
@@ -44,11 +46,28 @@ impl CorpusOptions {
         }
     }
 
-    /// Use the narratives taxonomy for a SemEval-2025 corpus unless `--taxonomy` named another.
+    /// Use the narratives taxonomy for a SemEval-2025 or FLICC corpus, and the
+    /// techniques for a SemEval-2023 folder with only subtask-3 files, unless
+    /// `--taxonomy` named another.
     pub fn adjust_taxonomy(&self, classifier: &mut crate::common::ClassifierOptions) {
-        if (self.semeval2025.is_some() || self.flicc.is_some()) && classifier.taxonomy == "media-frames" {
-            classifier.taxonomy = self.default_taxonomy().to_string();
+        if classifier.taxonomy != "media-frames" {
+            return;
         }
+        if self.semeval2025.is_some() || self.flicc.is_some() {
+            classifier.taxonomy = self.default_taxonomy().to_string();
+        } else if let Some(dir) = &self.semeval2023 {
+            if Semeval2023Subtask::Techniques.present_in(dir) && !Semeval2023Subtask::Frames.present_in(dir) {
+                classifier.taxonomy = "persuasion-techniques".to_string();
+            }
+        }
+    }
+
+    /// True when the corpus is SemEval-2023 subtask 3: one document per paragraph.
+    pub fn paragraphs(&self, taxonomy: &Taxonomy) -> bool {
+        self.semeval2023.as_deref().is_some_and(|dir| {
+            Semeval2023Subtask::Techniques.present_in(dir)
+                && (taxonomy.name != "media-frames" || !Semeval2023Subtask::Frames.present_in(dir))
+        })
     }
 
     /// Read the corpus and apply the fold options.
@@ -56,7 +75,11 @@ impl CorpusOptions {
         let mut corpus = if let Some(dir) = &self.semeval2025 {
             data::read_semeval2025(dir, taxonomy)?
         } else if let Some(dir) = &self.semeval2023 {
-            data::read_semeval2023(dir, taxonomy)?
+            if self.paragraphs(taxonomy) {
+                data::read_semeval2023_paragraphs(dir, taxonomy)?
+            } else {
+                data::read_semeval2023(dir, taxonomy)?
+            }
         } else if let Some(file) = &self.jsonl {
             data::read_jsonl(file, taxonomy)?
         } else if let Some(file) = &self.flicc {

@@ -36,8 +36,39 @@ pub const SEMEVAL2025_ANNOTATIONS: &str = "subtask-2-annotations.txt";
 /// Document folders of SemEval-2025: `raw-documents` (train), `subtask-2-documents` (dev, test).
 pub const SEMEVAL2025_DOCUMENT_DIRS: [&str; 2] = ["raw-documents", "subtask-2-documents"];
 
-const ARTICLES_SUFFIX: &str = "-articles-subtask-2";
-const LABELS_SUFFIX: &str = "-labels-subtask-2.txt";
+/// The SemEval-2023 Task 3 subtasks framelens reads: 2 (frames per article)
+/// and 3 (persuasion techniques per paragraph).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Semeval2023Subtask {
+    /// `<split>-articles-subtask-2/` and `<split>-labels-subtask-2.txt`.
+    Frames,
+    /// `<split>-articles-subtask-3/` and `<split>-labels-subtask-3.txt`.
+    Techniques,
+}
+
+impl Semeval2023Subtask {
+    fn suffixes(self) -> (&'static str, &'static str) {
+        match self {
+            Semeval2023Subtask::Frames => ("-articles-subtask-2", "-labels-subtask-2.txt"),
+            Semeval2023Subtask::Techniques => ("-articles-subtask-3", "-labels-subtask-3.txt"),
+        }
+    }
+
+    /// Whether `dir` (a language folder, or an articles folder) holds this subtask's files.
+    pub fn present_in(self, dir: &Path) -> bool {
+        let (articles, labels) = self.suffixes();
+        let name = dir_name(dir);
+        if name.ends_with(articles) {
+            return true;
+        }
+        std::fs::read_dir(dir).is_ok_and(|entries| {
+            entries.flatten().any(|e| {
+                let n = e.file_name().to_string_lossy().into_owned();
+                n.ends_with(articles) || n.ends_with(labels)
+            })
+        })
+    }
+}
 
 /// One labelled document.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -228,7 +259,7 @@ pub fn read_semeval2025(dir: &Path, taxonomy: &Taxonomy) -> Result<Corpus> {
 /// allowed); the ID may carry the `article` prefix and `.txt` suffix. Frames
 /// must be labels of `taxonomy` (or its `other_label`).
 pub fn read_semeval2023(dir: &Path, taxonomy: &Taxonomy) -> Result<Corpus> {
-    let (articles_dir, labels_path, split) = semeval2023_split(dir)?;
+    let (articles_dir, labels_path, split) = semeval2023_split(dir, Semeval2023Subtask::Frames)?;
     let files = list_txt_files(&articles_dir, |stem| Some(stem.strip_prefix("article").unwrap_or(stem).to_string()))?;
     let text = read_utf8(&labels_path)?;
     let levels = Levels::new(taxonomy);
@@ -279,6 +310,123 @@ pub fn read_semeval2023(dir: &Path, taxonomy: &Taxonomy) -> Result<Corpus> {
     let lang = articles_dir.parent().map(dir_name).unwrap_or_default();
     let name = if lang.is_empty() { format!("semeval2023-{split}") } else { format!("semeval2023-{lang}-{split}") };
     Ok(Corpus { name, documents })
+}
+
+/// Read a SemEval-2023 Task 3 subtask-3 folder: persuasion techniques per
+/// paragraph.
+///
+/// `dir` holds `<split>-articles-subtask-3/article<ID>.txt` (one paragraph
+/// per line; line 1 is the title) and `<split>-labels-subtask-3.txt`, whose
+/// rows are `ID<TAB>LINE<TAB>Tech1,Tech2,…` with `LINE` 1-based; an empty
+/// third field marks a labelled paragraph without technique. Each labelled
+/// line becomes one document with the ID `<ID>:<LINE>`; lines without a row
+/// are not annotated and are left out, as the task leaves them out. A row for
+/// a missing article or a line past its end, a duplicate row, an unknown
+/// label, or techniques on an empty line is an error naming the labels file
+/// and line; an empty line labelled with no technique has nothing to
+/// classify and is skipped.
+pub fn read_semeval2023_paragraphs(dir: &Path, taxonomy: &Taxonomy) -> Result<Corpus> {
+    let (articles_dir, labels_path, split) = semeval2023_split(dir, Semeval2023Subtask::Techniques)?;
+    let files = list_txt_files(&articles_dir, |stem| Some(stem.strip_prefix("article").unwrap_or(stem).to_string()))?;
+    let text = read_utf8(&labels_path)?;
+    let levels = Levels::new(taxonomy);
+    let mut articles: HashMap<String, Vec<String>> = HashMap::new();
+    let mut seen: HashMap<(String, usize), usize> = HashMap::new();
+    let mut documents = Vec::new();
+    for (line_no, line) in numbered_lines(&text) {
+        let data_err = |message: String| Error::Data { path: labels_path.clone(), line: line_no, message };
+        let cols: Vec<&str> = line.split('\t').collect();
+        if cols.len() < 2 {
+            return Err(data_err(
+                "expected 3 tab-separated columns (ID, line number, comma-separated techniques)".to_string(),
+            ));
+        }
+        let id = normalise_id(cols[0], "article", ".txt");
+        let paragraph: usize =
+            cols[1].trim().parse().ok().filter(|&n| n > 0).ok_or_else(|| {
+                data_err(format!("column 2 must be a line number from 1, found `{}`", cols[1].trim()))
+            })?;
+        if let Some(first) = seen.insert((id.clone(), paragraph), line_no) {
+            return Err(data_err(format!("duplicate row for article {id} line {paragraph} (first on line {first})")));
+        }
+        let labels = split_list(cols.get(2).copied().unwrap_or(""), ',');
+        for label in &labels {
+            levels.check(label, Level::Any, &labels_path, line_no)?;
+        }
+        let Some(path) = files.get(&id) else {
+            return Err(data_err(format!(
+                "no document for ID `{id}`: {} does not exist",
+                articles_dir.join(format!("article{id}.txt")).display()
+            )));
+        };
+        if !articles.contains_key(&id) {
+            let lines = read_document(path)?.split('\n').map(str::to_string).collect();
+            articles.insert(id.clone(), lines);
+        }
+        let lines = &articles[&id];
+        let Some(body) = lines.get(paragraph - 1).map(|l| l.trim()) else {
+            return Err(data_err(format!(
+                "line {paragraph} is past the end of {} ({} lines)",
+                path.display(),
+                lines.len()
+            )));
+        };
+        if body.is_empty() {
+            if labels.is_empty() {
+                continue;
+            }
+            return Err(data_err(format!(
+                "line {paragraph} of {} is empty but labelled {}",
+                path.display(),
+                labels.join(",")
+            )));
+        }
+        documents.push(LabelledDocument {
+            id: format!("{id}:{paragraph}"),
+            text: body.to_string(),
+            labels,
+            coarse: Vec::new(),
+        });
+    }
+    // By article, then line number (not as strings: 10 after 9).
+    documents.sort_by(|a, b| paragraph_key(&a.id).cmp(&paragraph_key(&b.id)));
+    let lang = articles_dir.parent().map(dir_name).unwrap_or_default();
+    let name = if lang.is_empty() {
+        format!("semeval2023-{split}-paragraphs")
+    } else {
+        format!("semeval2023-{lang}-{split}-paragraphs")
+    };
+    Ok(Corpus { name, documents })
+}
+
+/// `(article, line)` of a paragraph ID `<article>:<line>`.
+fn paragraph_key(id: &str) -> (String, usize) {
+    match id.rsplit_once(':') {
+        Some((article, line)) => (article.to_string(), line.parse().unwrap_or(0)),
+        None => (id.to_string(), 0),
+    }
+}
+
+/// Write paragraph predictions in the SemEval-2023 subtask-3 layout,
+/// `ID<TAB>LINE<TAB>Tech1,Tech2` per `(id, techniques)`, where `id` is a
+/// paragraph ID `<ID>:<LINE>` as [`read_semeval2023_paragraphs`] makes them.
+pub fn write_semeval2023_paragraph_labels(path: &Path, predictions: &[(String, Vec<String>)]) -> Result<()> {
+    let mut out = String::new();
+    for (id, techniques) in predictions {
+        let Some((article, line)) = id.rsplit_once(':').filter(|(_, l)| l.parse::<usize>().is_ok()) else {
+            return Err(Error::InvalidInput(format!("`{id}` is not a paragraph ID `<article>:<line>`")));
+        };
+        check_field(id, "ID", article, &['\t', '\n', '\r'])?;
+        let mut unique: Vec<&str> = Vec::with_capacity(techniques.len());
+        for t in techniques {
+            check_field(id, "label", t, &[',', '\t', '\n', '\r'])?;
+            if !unique.contains(&t.as_str()) {
+                unique.push(t);
+            }
+        }
+        let _ = writeln!(out, "{article}\t{line}\t{}", unique.join(","));
+    }
+    std::fs::write(path, out).map_err(|e| Error::io(path, e))
 }
 
 /// Read framelens JSONL: one `{"id": "...", "text": "...", "labels": ["..."]}` per line.
@@ -475,11 +623,12 @@ impl<'a> Levels<'a> {
 }
 
 /// Find the articles folder, labels file and split name of a SemEval-2023 folder.
-fn semeval2023_split(dir: &Path) -> Result<(PathBuf, PathBuf, String)> {
+fn semeval2023_split(dir: &Path, subtask: Semeval2023Subtask) -> Result<(PathBuf, PathBuf, String)> {
+    let (articles_suffix, labels_suffix) = subtask.suffixes();
     let name = dir_name(dir);
-    if let Some(split) = name.strip_suffix(ARTICLES_SUFFIX) {
+    if let Some(split) = name.strip_suffix(articles_suffix) {
         let parent = dir.parent().unwrap_or(Path::new("."));
-        let labels = parent.join(format!("{split}{LABELS_SUFFIX}"));
+        let labels = parent.join(format!("{split}{labels_suffix}"));
         if !labels.is_file() {
             return Err(Error::Data {
                 path: labels,
@@ -496,11 +645,11 @@ fn semeval2023_split(dir: &Path) -> Result<(PathBuf, PathBuf, String)> {
         let entry = entry.map_err(|e| Error::io(dir, e))?;
         let path = entry.path();
         let file_name = entry.file_name().to_string_lossy().into_owned();
-        if let Some(split) = file_name.strip_suffix(ARTICLES_SUFFIX) {
+        if let Some(split) = file_name.strip_suffix(articles_suffix) {
             if path.is_dir() {
                 articles.insert(split.to_string(), path);
             }
-        } else if let Some(split) = file_name.strip_suffix(LABELS_SUFFIX) {
+        } else if let Some(split) = file_name.strip_suffix(labels_suffix) {
             if path.is_file() {
                 labels.insert(split.to_string(), path);
             }
@@ -520,7 +669,7 @@ fn semeval2023_split(dir: &Path) -> Result<(PathBuf, PathBuf, String)> {
                 path: dir.to_path_buf(),
                 line: 0,
                 message: format!(
-                    "expected `<split>{ARTICLES_SUFFIX}/` and `<split>{LABELS_SUFFIX}` (e.g. train); found folders [{}] and labels files [{}]",
+                    "expected `<split>{articles_suffix}/` and `<split>{labels_suffix}` (e.g. train); found folders [{}] and labels files [{}]",
                     articles.keys().cloned().collect::<Vec<_>>().join(", "),
                     labels.keys().cloned().collect::<Vec<_>>().join(", ")
                 ),
