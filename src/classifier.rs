@@ -60,9 +60,18 @@ pub struct ClassifierBuilder {
     threshold: Option<f32>,
     head: Option<Head>,
     max_input_bytes: Option<usize>,
+    no_vector_cache: bool,
 }
 
 impl ClassifierBuilder {
+    /// Cache the taxonomy's embedded texts under `<models>/vector-cache/`
+    /// (default on): a classifier for the same encoder, model files and
+    /// taxonomy texts then starts without embedding them again.
+    pub fn vector_cache(mut self, on: bool) -> Self {
+        self.no_vector_cache = !on;
+        self
+    }
+
     /// Largest document, in bytes, that `classify*` accepts (default
     /// [`DEFAULT_MAX_INPUT_BYTES`]); a larger one gives [`Error::InvalidInput`]
     /// instead of using memory in proportion to it.
@@ -167,11 +176,23 @@ impl ClassifierBuilder {
             .map_err(|e| Error::InvalidSetting { name: "threads", reason: e.to_string() })?;
 
         let members = MemberTexts::of(&taxonomy);
-        let (member_vectors, background) = pool.install(|| -> Result<_> {
-            let texts: Vec<&str> = members.texts.iter().map(String::as_str).collect();
-            let bg: Vec<&str> = taxonomy.background.iter().map(String::as_str).collect();
-            Ok((encoder.embed(&texts)?.vectors, encoder.embed(&bg)?.vectors))
-        })?;
+        let texts: Vec<&str> = members.texts.iter().chain(&taxonomy.background).map(String::as_str).collect();
+        let cache_dir = models_dir.join(crate::cache::CACHE_DIR);
+        let key = crate::cache::key(encoder.backend_name(), &model_files(self.backend, model, &models_dir), &texts);
+        let cached =
+            if self.no_vector_cache { None } else { crate::cache::load(&cache_dir, &key, texts.len(), encoder.dim()) };
+        let all = match cached {
+            Some(vectors) => vectors,
+            None => {
+                let vectors = pool.install(|| encoder.embed(&texts))?.vectors;
+                if !self.no_vector_cache {
+                    crate::cache::store(&cache_dir, &key, &vectors);
+                }
+                vectors
+            }
+        };
+        let member_vectors = all.slice(ndarray::s![..members.texts.len(), ..]).to_owned();
+        let background = all.slice(ndarray::s![members.texts.len().., ..]).to_owned();
         let router = DomainRouter::new(&taxonomy, &members, member_vectors.view(), background.view());
         let scorer = ZeroShot::new(&taxonomy, &members, member_vectors, background.view());
         if let Some(head) = &self.head {
@@ -205,6 +226,7 @@ impl ClassifierBuilder {
             None => vec![fixed],
         };
         Ok(Classifier {
+            background_vectors: background,
             taxonomy,
             encoder,
             segmenter: Segmenter::new(self.segmenter),
@@ -218,6 +240,19 @@ impl ClassifierBuilder {
             max_input_bytes: self.max_input_bytes.unwrap_or(DEFAULT_MAX_INPUT_BYTES),
         })
     }
+}
+
+/// The files the encoder's vectors depend on (part of the vector cache's key).
+fn model_files(kind: BackendKind, model: models::OnnxModel, models_dir: &std::path::Path) -> Vec<PathBuf> {
+    let dir = match kind {
+        BackendKind::Onnx => models_dir.join(model.dir_name()),
+        BackendKind::RustBert => models_dir.join(models::MINILM_FP32),
+    };
+    ["model.onnx", "model.safetensors", "tokenizer.json", "config.json"]
+        .iter()
+        .map(|f| dir.join(f))
+        .filter(|p| p.is_file())
+        .collect()
 }
 
 fn resolve_threads(explicit: Option<usize>) -> Result<usize> {
@@ -298,6 +333,8 @@ fn load_encoder(
 
 /// Scores news text against a taxonomy. Cheap to share: `Send + Sync`.
 pub struct Classifier {
+    /// The taxonomy's background sentences, embedded (training units).
+    background_vectors: Array2<f32>,
     taxonomy: Taxonomy,
     encoder: TextEncoder,
     segmenter: Segmenter,
@@ -628,18 +665,15 @@ impl Classifier {
 
     /// The taxonomy's exemplars, descriptions and background as training units.
     pub fn taxonomy_units(&self, weight: f32) -> Result<Vec<Unit>> {
+        // The vectors embedded when the classifier was built.
         let members = MemberTexts::of(&self.taxonomy);
-        let texts: Vec<&str> = members.texts.iter().map(String::as_str).collect();
-        let bg: Vec<&str> = self.taxonomy.background.iter().map(String::as_str).collect();
-        let mv = self.embed(&texts)?.vectors;
-        let bv = if bg.is_empty() { Array2::zeros((0, self.encoder.dim())) } else { self.embed(&bg)?.vectors };
         let member_scores = self.scorer.member_scores_left_out();
-        let background_scores = self.scorer.score(bv.view());
+        let background_scores = self.scorer.score(self.background_vectors.view());
         Ok(crate::head::taxonomy_units(
             &self.taxonomy,
             &members.owner,
-            (mv.view(), member_scores.view()),
-            (bv.view(), background_scores.view()),
+            (self.scorer.member_vectors(), member_scores.view()),
+            (self.background_vectors.view(), background_scores.view()),
             weight,
         ))
     }

@@ -23,6 +23,7 @@
 
 pub mod aggregate;
 pub mod analysis;
+mod cache;
 pub mod classifier;
 pub mod corpus;
 pub mod data;

@@ -207,6 +207,11 @@ impl ZeroShot {
         scorer
     }
 
+    /// The member vectors `[m, dim]`, in [`MemberTexts`] order.
+    pub(crate) fn member_vectors(&self) -> ArrayView2<'_, f32> {
+        self.members.view()
+    }
+
     /// The fitted calibration.
     pub fn calibration(&self) -> Calibration {
         self.calibration
