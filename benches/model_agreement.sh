@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# benches/model_agreement.sh — do the int8 and qint8 models decide documents
-# like the fp32 model?
+# benches/model_agreement.sh — do the int8, qint8 and rowq8 models decide
+# documents like the fp32 model?
 #
 # Builds the fp32 ONNX graph (models/make_qint8.py: the int8 graph with the
 # original fp32 safetensors weights put back) into a temporary model directory,
 # runs the `batch` example with each model on the labelled fixtures
 # (tests/data/semeval2025/EN with semeval2025-narratives, tests/data/semeval2023/en
-# with media-frames), and counts the (document, label) decisions — label chosen
-# or not, fine and coarse labels of the taxonomy — that agree with fp32's.
+# with media-frames) and on FLICC's 713 val and test paragraphs (real text, with
+# semeval2025-narratives), and counts the (document, label) decisions — label
+# chosen or not, fine and coarse labels of the taxonomy — that agree with fp32's.
 #
 # Usage: benches/model_agreement.sh        (after models/fetch; about 2 minutes)
 # Environment: PYTHON (default python3); the quantiser pins of models/fetch
@@ -15,7 +16,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 PYTHON="${PYTHON:-python3}"
-[[ -f models/all-minilm-l6-v2-qint8/model.onnx ]] || models/fetch
+[[ -f models/all-minilm-l6-v2-qint8/model.onnx && -f models/all-minilm-l6-v2-rowq8/model.onnx ]] || models/fetch
 
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/framelens-agree.XXXXXX")"
 trap 'rm -rf "$tmp"' EXIT
@@ -38,10 +39,20 @@ run() { # run NAME ENV...
     --taxonomy semeval2025-narratives --quiet --sentence-scores 0 > "$tmp/$name-s25.jsonl"
   env "$@" target/release/examples/batch tests/data/semeval2023/en/train-articles-subtask-2 \
     --taxonomy media-frames --quiet --sentence-scores 0 > "$tmp/$name-s23.jsonl"
+  env "$@" target/release/examples/batch "$tmp/flicc.jsonl" \
+    --taxonomy semeval2025-narratives --quiet --sentence-scores 0 > "$tmp/$name-flicc.jsonl"
 }
+"$PYTHON" - "$tmp/flicc.jsonl" <<'PY'
+import csv, json, sys
+with open(sys.argv[1], "w", encoding="utf-8") as out:
+    for split in ("val", "test"):
+        for i, row in enumerate(csv.DictReader(open(f"tests/data/flicc/fallacy_{split}.csv", encoding="utf-8"))):
+            out.write(json.dumps({"id": f"{split}-{i + 1:04}", "text": row["text"]}) + "\n")
+PY
 run fp32 FRAMELENS_MODELS="$tmp/fp32" FRAMELENS_MODEL=int8
 run int8 FRAMELENS_MODEL=int8
 run qint8 FRAMELENS_MODEL=qint8
+run rowq8 FRAMELENS_MODEL=rowq8
 
 "$PYTHON" - "$tmp" <<'PY'
 import json, sys
@@ -55,9 +66,10 @@ def load(path):
         out[r["id"]] = (chosen, [s["label"] for s in a["document_scores"]])
     return out
 print(f"{'fixtures':34} {'model':6} {'decisions agreeing with fp32':>30} {'labels chosen (fp32)':>21} {'Jaccard':>8}")
-for fixture, name in (("s25", "semeval2025 EN, narratives"), ("s23", "semeval2023 en, media-frames")):
+for fixture, name in (("s25", "semeval2025 EN, narratives"), ("s23", "semeval2023 en, media-frames"),
+                      ("flicc", "FLICC val+test, narratives")):
     ref = load(f"{tmp}/fp32-{fixture}.jsonl")
-    for model in ("int8", "qint8"):
+    for model in ("int8", "qint8", "rowq8"):
         other = load(f"{tmp}/{model}-{fixture}.jsonl")
         total = agree = inter = union = chosen = chosen_ref = 0
         for doc, (a, labels) in ref.items():

@@ -111,7 +111,7 @@ impl ClassifierBuilder {
     }
 
     /// Which ONNX model runs the encoder (default: `$FRAMELENS_MODEL`, then
-    /// [`models::OnnxModel::Int8`]); `Qint8` is the faster one.
+    /// [`models::OnnxModel::Rowq8`], fast and batch-independent); `Int8` is the closest to fp32.
     pub fn model(mut self, model: models::OnnxModel) -> Self {
         self.model = Some(model);
         self

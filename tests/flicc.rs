@@ -66,9 +66,9 @@ fn climate_narratives_on_flicc_test() {
     println!(
         "FLICC test, narratives: routed to CC {routed_cc:.3}, carries a narrative {passed:.3}, best narrative right {top:.3}, F1 samples coarse {f1:.3}"
     );
-    assert!(routed_cc >= 0.97 - TOLERANCE, "routed to CC: {routed_cc}");
-    assert!(top >= 0.578 - TOLERANCE, "best narrative right: {top}");
-    assert!(f1 >= 0.267 - TOLERANCE, "F1 samples coarse: {f1}");
+    assert!(routed_cc >= 0.992 - TOLERANCE, "routed to CC: {routed_cc}");
+    assert!(top >= 0.594 - TOLERANCE, "best narrative right: {top}");
+    assert!(f1 >= 0.280 - TOLERANCE, "F1 samples coarse: {f1}");
     // Well above always answering the most frequent narrative (0.410 of the rows).
     assert!(top > 0.41 + 0.1, "best narrative right: {top}");
 }
@@ -85,7 +85,7 @@ fn techniques_on_flicc_fallacies_that_name_one() {
     let a = analyse(&c, &corpus);
     let top = top1(c.taxonomy(), &corpus, &a);
     println!("FLICC val, techniques: best technique in the fallacy's family {top:.3}");
-    assert!(top >= 0.341 - TOLERANCE, "best technique right: {top}");
+    assert!(top >= 0.335 - TOLERANCE, "best technique right: {top}");
 }
 
 /// A head trained on FLICC `train` (settings chosen on `val`: the default

@@ -18,7 +18,13 @@ use framelens::classifier::DEFAULT_MAX_INPUT_BYTES;
 use framelens::{Classifier, Error, Head, Taxonomy};
 
 fn build_in(models: &Path) -> framelens::Result<Classifier> {
-    Classifier::builder().taxonomy(Taxonomy::media_frames()).models_dir(models).threads(1).build()
+    // These tests lay out the int8 model's folder.
+    Classifier::builder()
+        .taxonomy(Taxonomy::media_frames())
+        .models_dir(models)
+        .model(framelens::models::OnnxModel::Int8)
+        .threads(1)
+        .build()
 }
 
 /// All example articles, in file order.
@@ -316,7 +322,8 @@ fn a_wrong_runtime_library_is_named_without_a_panic() {
     }
     for (dylib, models, named) in cases {
         let mut cmd = Command::new(common::example("classify"));
-        cmd.arg(&article).arg("--models").arg(&models).env_remove("FRAMELENS_MODELS");
+        // The garbage folder holds the int8 model's files.
+        cmd.arg(&article).arg("--models").arg(&models).env_remove("FRAMELENS_MODELS").env("FRAMELENS_MODEL", "int8");
         match &dylib {
             Some(p) => cmd.env("ORT_DYLIB_PATH", p),
             None => cmd.env_remove("ORT_DYLIB_PATH"),

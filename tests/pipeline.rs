@@ -108,7 +108,12 @@ fn missing_tokenizer_names_the_file() {
     let sub = dir.path().join("all-minilm-l6-v2-int8");
     std::fs::create_dir_all(&sub).unwrap();
     std::fs::copy(common::root().join("models/all-minilm-l6-v2-int8/model.onnx"), sub.join("model.onnx")).unwrap();
-    let msg = Classifier::builder().models_dir(dir.path()).build().unwrap_err().to_string();
+    let msg = Classifier::builder()
+        .models_dir(dir.path())
+        .model(framelens::models::OnnxModel::Int8)
+        .build()
+        .unwrap_err()
+        .to_string();
     assert!(msg.contains("tokenizer.json") && msg.contains("models/fetch"), "{msg}");
 }
 

@@ -15,9 +15,12 @@ use std::time::Instant;
 use framelens::{BackendKind, Classifier, Error, Taxonomy};
 
 fn build(backend: BackendKind) -> Classifier {
+    // The ONNX side runs the int8-weight model, fp32 arithmetic like libtorch:
+    // the comparison is between backends, not quantisations.
     Classifier::builder()
         .taxonomy(Taxonomy::builtin("media-frames").expect("built-in taxonomy"))
         .models_dir(root().join("models"))
+        .model(framelens::models::OnnxModel::Int8)
         .backend(backend)
         .threads(2)
         .build()

@@ -36,7 +36,7 @@ pub fn sentences() -> Vec<String> {
 pub fn models() -> Vec<OnnxModel> {
     let dir = root().join("models").join(OnnxModel::Qint8.dir_name()).join("model.onnx");
     if dir.is_file() {
-        vec![OnnxModel::Int8, OnnxModel::Qint8]
+        vec![OnnxModel::Int8, OnnxModel::Qint8, OnnxModel::Rowq8]
     } else {
         eprintln!("{} is missing (models/fetch builds it): benching int8 only", dir.display());
         vec![OnnxModel::Int8]
@@ -61,6 +61,7 @@ pub fn name(model: OnnxModel) -> &'static str {
     match model {
         OnnxModel::Int8 => "int8",
         OnnxModel::Qint8 => "qint8",
+        OnnxModel::Rowq8 => "rowq8",
     }
 }
 
