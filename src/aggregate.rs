@@ -199,11 +199,10 @@ fn ranked(doc: &[f32], candidates: impl Iterator<Item = usize>) -> Vec<usize> {
 /// `config.max_labels`, best first.
 pub fn flat_decision(doc: &[f32], thresholds: &[f32], config: &DecisionConfig) -> Vec<usize> {
     let order = ranked(doc, 0..doc.len());
-    let above = order.iter().filter(|&&c| doc[c] >= thresholds[c]).count();
-    let keep = above.max(config.min_labels.min(order.len()));
     // Sorted by score, the categories above threshold are not always a
     // prefix (thresholds differ per category): take them, then fill up.
     let mut chosen: Vec<usize> = order.iter().copied().filter(|&c| doc[c] >= thresholds[c]).collect();
+    let keep = chosen.len().max(config.min_labels.min(order.len()));
     for &c in &order {
         if chosen.len() >= keep {
             break;

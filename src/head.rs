@@ -466,16 +466,7 @@ pub fn train(
         progress(fold + 1, steps);
     }
     let gold: Vec<Vec<usize>> = docs.iter().map(|d| d.labels.clone()).collect();
-    let levels: Vec<usize> = (0..k)
-        .map(|c| {
-            let (mut depth, mut cur) = (0, c);
-            while let Some(p) = taxonomy.parent_index(cur).filter(|_| depth < k) {
-                depth += 1;
-                cur = p;
-            }
-            depth
-        })
-        .collect();
+    let levels: Vec<usize> = (0..k).map(|c| taxonomy.depth(c)).collect();
     let head_thresholds = choose_thresholds(&oof, &gold, &levels, config.min_positives_for_threshold);
     let zero_shot_thresholds = choose_thresholds(&zero_shot, &gold, &levels, config.min_positives_for_threshold);
     // Per category, keep whichever scorer has the better out-of-fold F1 (the
@@ -509,8 +500,9 @@ pub fn train(
     })
 }
 
-/// F1 of category `c` on document scores at threshold `t`.
-fn f1_at(scores: &Array2<f32>, gold: &[Vec<usize>], c: usize, t: f32) -> f32 {
+/// True positives, false positives and false negatives of category `c` on
+/// document scores at threshold `t`.
+fn counts(scores: &Array2<f32>, gold: &[Vec<usize>], c: usize, t: f32) -> (f32, f32, f32) {
     let (mut tp, mut fp, mut fn_) = (0.0f32, 0.0f32, 0.0f32);
     for (d, g) in gold.iter().enumerate() {
         match (scores[[d, c]] >= t, g.contains(&c)) {
@@ -520,11 +512,20 @@ fn f1_at(scores: &Array2<f32>, gold: &[Vec<usize>], c: usize, t: f32) -> f32 {
             _ => {}
         }
     }
+    (tp, fp, fn_)
+}
+
+fn f1((tp, fp, fn_): (f32, f32, f32)) -> f32 {
     if tp == 0.0 {
         0.0
     } else {
         2.0 * tp / (2.0 * tp + fp + fn_)
     }
+}
+
+/// F1 of category `c` on document scores at threshold `t`.
+fn f1_at(scores: &Array2<f32>, gold: &[Vec<usize>], c: usize, t: f32) -> f32 {
+    f1(counts(scores, gold, c, t))
 }
 
 /// Per-category threshold maximising F1 on out-of-fold scores; categories
@@ -538,27 +539,13 @@ pub fn choose_thresholds(
 ) -> Vec<f32> {
     let k = scores.ncols();
     let grid: Vec<f32> = (1..20).map(|i| i as f32 * 0.05).collect();
-    let f1 = |tp: f32, fp: f32, fn_: f32| if tp == 0.0 { 0.0 } else { 2.0 * tp / (2.0 * tp + fp + fn_) };
-    let counts = |c: usize, t: f32| {
-        let (mut tp, mut fp, mut fn_) = (0.0, 0.0, 0.0);
-        for (d, g) in gold.iter().enumerate() {
-            let pred = scores[[d, c]] >= t;
-            let truth = g.contains(&c);
-            match (pred, truth) {
-                (true, true) => tp += 1.0,
-                (true, false) => fp += 1.0,
-                (false, true) => fn_ += 1.0,
-                _ => {}
-            }
-        }
-        (tp, fp, fn_)
-    };
     let group_threshold = |group: usize| {
         let members: Vec<usize> = (0..k).filter(|&c| groups[c] == group).collect();
         let micro = |t: f32| {
-            let (tp, fp, fn_) =
-                members.iter().map(|&c| counts(c, t)).fold((0.0, 0.0, 0.0), |s, x| (s.0 + x.0, s.1 + x.1, s.2 + x.2));
-            f1(tp, fp, fn_)
+            f1(members
+                .iter()
+                .map(|&c| counts(scores, gold, c, t))
+                .fold((0.0, 0.0, 0.0), |s, x| (s.0 + x.0, s.1 + x.1, s.2 + x.2)))
         };
         grid.iter().copied().max_by(|&a, &b| micro(a).total_cmp(&micro(b)).then(b.total_cmp(&a))).unwrap_or(0.5)
     };
@@ -573,14 +560,7 @@ pub fn choose_thresholds(
             grid.iter()
                 .copied()
                 .max_by(|&a, &b| {
-                    let fa = {
-                        let (tp, fp, f) = counts(c, a);
-                        f1(tp, fp, f)
-                    };
-                    let fb = {
-                        let (tp, fp, f) = counts(c, b);
-                        f1(tp, fp, f)
-                    };
+                    let (fa, fb) = (f1_at(scores, gold, c, a), f1_at(scores, gold, c, b));
                     fa.total_cmp(&fb).then((a - global).abs().total_cmp(&(b - global).abs()).reverse())
                 })
                 .unwrap_or(global)
