@@ -41,13 +41,18 @@ fn semeval2025_dir(docs_dir: &str, annotations: &[u8], docs: &[(&str, &[u8])]) -
 
 /// A SemEval-2023 folder in a temp dir: `en/train-articles-subtask-2/article<id>.txt` and the labels.
 fn semeval2023_dir(labels: &[u8], docs: &[(&str, &[u8])]) -> (TempDir, PathBuf) {
+    semeval2023_subtask_dir(2, labels, docs)
+}
+
+/// The same for subtask `n`: `en/train-articles-subtask-<n>/` and `en/train-labels-subtask-<n>.txt`.
+fn semeval2023_subtask_dir(n: u8, labels: &[u8], docs: &[(&str, &[u8])]) -> (TempDir, PathBuf) {
     let tmp = TempDir::new().expect("temp dir");
     let lang = tmp.path().join("en");
-    std::fs::create_dir_all(lang.join("train-articles-subtask-2")).expect("create dir");
-    std::fs::write(lang.join("train-labels-subtask-2.txt"), labels).expect("write labels");
+    let articles = lang.join(format!("train-articles-subtask-{n}"));
+    std::fs::create_dir_all(&articles).expect("create dir");
+    std::fs::write(lang.join(format!("train-labels-subtask-{n}.txt")), labels).expect("write labels");
     for (id, text) in docs {
-        std::fs::write(lang.join("train-articles-subtask-2").join(format!("article{id}.txt")), text)
-            .expect("write document");
+        std::fs::write(articles.join(format!("article{id}.txt")), text).expect("write document");
     }
     (tmp, lang)
 }
@@ -487,15 +492,7 @@ fn techniques() -> Taxonomy {
 
 /// A subtask-3 folder in a temp dir: `en/train-articles-subtask-3/article<id>.txt` and the labels.
 fn subtask3_dir(labels: &[u8], docs: &[(&str, &[u8])]) -> (TempDir, PathBuf) {
-    let tmp = TempDir::new().expect("temp dir");
-    let lang = tmp.path().join("en");
-    std::fs::create_dir_all(lang.join("train-articles-subtask-3")).expect("create dir");
-    std::fs::write(lang.join("train-labels-subtask-3.txt"), labels).expect("write labels");
-    for (id, text) in docs {
-        std::fs::write(lang.join("train-articles-subtask-3").join(format!("article{id}.txt")), text)
-            .expect("write document");
-    }
-    (tmp, lang)
+    semeval2023_subtask_dir(3, labels, docs)
 }
 
 #[test]
@@ -517,29 +514,21 @@ fn semeval2023_subtask3_fixture_reads_labelled_paragraphs() {
 #[test]
 fn semeval2023_subtask3_errors_name_the_labels_file_and_line() {
     let article: &[u8] = b"Title\n\nFirst paragraph.\n\nSecond paragraph.\n";
-    let (_t, dir) = subtask3_dir(b"1\t1\t\n1\t9\tLoaded_Language\n", &[("1", article)]);
-    let err = data::read_semeval2023_paragraphs(&dir, &techniques()).unwrap_err();
-    assert_data_error(err, "train-labels-subtask-3.txt", 2, "past the end");
-
-    let (_t, dir) = subtask3_dir(b"1\t3\tLoaded_Language\n1\t3\t\n", &[("1", article)]);
-    let err = data::read_semeval2023_paragraphs(&dir, &techniques()).unwrap_err();
-    assert_data_error(err, "train-labels-subtask-3.txt", 2, "duplicate row");
-
-    let (_t, dir) = subtask3_dir(b"1\tthree\t\n", &[("1", article)]);
-    let err = data::read_semeval2023_paragraphs(&dir, &techniques()).unwrap_err();
-    assert_data_error(err, "train-labels-subtask-3.txt", 1, "line number");
-
-    let (_t, dir) = subtask3_dir(b"1\t2\tLoaded_Language\n", &[("1", article)]);
-    let err = data::read_semeval2023_paragraphs(&dir, &techniques()).unwrap_err();
-    assert_data_error(err, "train-labels-subtask-3.txt", 1, "empty but labelled");
-
-    let (_t, dir) = subtask3_dir(b"1\t3\tLoaded_Langauge\n", &[("1", article)]);
-    let err = data::read_semeval2023_paragraphs(&dir, &techniques()).unwrap_err();
+    let read = |labels: &[u8]| {
+        let (_t, dir) = subtask3_dir(labels, &[("1", article)]);
+        data::read_semeval2023_paragraphs(&dir, &techniques()).unwrap_err()
+    };
+    for (labels, line, needle) in [
+        (&b"1\t1\t\n1\t9\tLoaded_Language\n"[..], 2, "past the end"),
+        (b"1\t3\tLoaded_Language\n1\t3\t\n", 2, "duplicate row"),
+        (b"1\tthree\t\n", 1, "line number"),
+        (b"1\t2\tLoaded_Language\n", 1, "empty but labelled"),
+        (b"2\t1\t\n", 1, "no document for ID `2`"),
+    ] {
+        assert_data_error(read(labels), "train-labels-subtask-3.txt", line, needle);
+    }
+    let err = read(b"1\t3\tLoaded_Langauge\n");
     assert_unknown_label(err, "train-labels-subtask-3.txt", 1, "Loaded_Langauge", "persuasion-techniques");
-
-    let (_t, dir) = subtask3_dir(b"2\t1\t\n", &[("1", article)]);
-    let err = data::read_semeval2023_paragraphs(&dir, &techniques()).unwrap_err();
-    assert_data_error(err, "train-labels-subtask-3.txt", 1, "no document for ID `2`");
 }
 
 #[test]

@@ -228,19 +228,7 @@ pub fn read_semeval2025(dir: &Path, taxonomy: &Taxonomy) -> Result<Corpus> {
         }
         annotations.insert(id, (line_no, coarse, fine));
     }
-    let unannotated: Vec<&PathBuf> =
-        files.iter().filter(|(id, _)| !annotations.contains_key(*id)).map(|(_, p)| p).collect();
-    if let Some(first) = unannotated.first() {
-        let more = match unannotated.len() {
-            1 => String::new(),
-            n => format!(" ({} more documents lack one too)", n - 1),
-        };
-        return Err(Error::Data {
-            path: (*first).clone(),
-            line: 0,
-            message: format!("document has no line in {}{more}", ann_path.display()),
-        });
-    }
+    require_labels_for_all(&files, &annotations, &ann_path)?;
 
     let mut documents = Vec::with_capacity(annotations.len());
     for (id, (_, coarse, fine)) in annotations {
@@ -289,19 +277,7 @@ pub fn read_semeval2023(dir: &Path, taxonomy: &Taxonomy) -> Result<Corpus> {
         }
         labelled.insert(id, (line_no, labels));
     }
-    let unlabelled: Vec<&PathBuf> =
-        files.iter().filter(|(id, _)| !labelled.contains_key(*id)).map(|(_, p)| p).collect();
-    if let Some(first) = unlabelled.first() {
-        let more = match unlabelled.len() {
-            1 => String::new(),
-            n => format!(" ({} more documents lack one too)", n - 1),
-        };
-        return Err(Error::Data {
-            path: (*first).clone(),
-            line: 0,
-            message: format!("document has no line in {}{more}", labels_path.display()),
-        });
-    }
+    require_labels_for_all(&files, &labelled, &labels_path)?;
     let mut documents = Vec::with_capacity(labelled.len());
     for (id, (_, labels)) in labelled {
         let path = &files[&id];
@@ -417,14 +393,7 @@ pub fn write_semeval2023_paragraph_labels(path: &Path, predictions: &[(String, V
             return Err(Error::InvalidInput(format!("`{id}` is not a paragraph ID `<article>:<line>`")));
         };
         check_field(id, "ID", article, &['\t', '\n', '\r'])?;
-        let mut unique: Vec<&str> = Vec::with_capacity(techniques.len());
-        for t in techniques {
-            check_field(id, "label", t, &[',', '\t', '\n', '\r'])?;
-            if !unique.contains(&t.as_str()) {
-                unique.push(t);
-            }
-        }
-        let _ = writeln!(out, "{article}\t{line}\t{}", unique.join(","));
+        let _ = writeln!(out, "{article}\t{line}\t{}", comma_list(id, techniques)?);
     }
     std::fs::write(path, out).map_err(|e| Error::io(path, e))
 }
@@ -515,16 +484,22 @@ pub fn write_semeval2023_labels(path: &Path, predictions: &[(String, Vec<String>
     let mut out = String::new();
     for (id, frames) in predictions {
         check_field(id, "ID", id, &['\t', '\n', '\r'])?;
-        let mut unique: Vec<&str> = Vec::with_capacity(frames.len());
-        for f in frames {
-            check_field(id, "label", f, &[',', '\t', '\n', '\r'])?;
-            if !unique.contains(&f.as_str()) {
-                unique.push(f);
-            }
-        }
-        let _ = writeln!(out, "{id}\t{}", unique.join(","));
+        let _ = writeln!(out, "{id}\t{}", comma_list(id, frames)?);
     }
     std::fs::write(path, out).map_err(|e| Error::io(path, e))
+}
+
+/// `,`-joined unique labels of document `id` (SemEval-2023 layouts); a label
+/// holding `,`, a tab or a line break is refused.
+fn comma_list(id: &str, labels: &[String]) -> Result<String> {
+    let mut unique: Vec<&str> = Vec::with_capacity(labels.len());
+    for label in labels {
+        check_field(id, "label", label, &[',', '\t', '\n', '\r'])?;
+        if !unique.contains(&label.as_str()) {
+            unique.push(label);
+        }
+    }
+    Ok(unique.join(","))
 }
 
 /// `;`-joined unique labels, `Other` for none.
@@ -707,6 +682,28 @@ fn list_txt_files(dir: &Path, id_of: impl Fn(&str) -> Option<String>) -> Result<
         }
     }
     Ok(out)
+}
+
+/// Every document file must have a line in the labels file: the first one
+/// without is an error naming it (and how many more lack one).
+fn require_labels_for_all<V>(
+    files: &BTreeMap<String, PathBuf>,
+    labelled: &BTreeMap<String, V>,
+    labels_path: &Path,
+) -> Result<()> {
+    let missing: Vec<&PathBuf> = files.iter().filter(|(id, _)| !labelled.contains_key(*id)).map(|(_, p)| p).collect();
+    let Some(first) = missing.first() else {
+        return Ok(());
+    };
+    let more = match missing.len() {
+        1 => String::new(),
+        n => format!(" ({} more documents lack one too)", n - 1),
+    };
+    Err(Error::Data {
+        path: (*first).clone(),
+        line: 0,
+        message: format!("document has no line in {}{more}", labels_path.display()),
+    })
 }
 
 /// A file as UTF-8 text without a BOM; a non-UTF-8 file is an error naming the line.
