@@ -75,6 +75,11 @@ pub(crate) fn load(dir: &Path, key: &str, rows: usize, dim: usize) -> Option<Arr
 /// Store `vectors` for `key`; written to a temporary file and renamed, so a
 /// reader never sees half a file. Errors are ignored (see the module docs).
 pub(crate) fn store(dir: &Path, key: &str, vectors: &Array2<f32>) {
+    // Unique per process and call: two builds racing for the same key each
+    // write their own file, and the last rename wins whole.
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = dir.join(format!("{key}.tmp-{}-{n}", std::process::id()));
     let write = || -> std::io::Result<()> {
         std::fs::create_dir_all(dir)?;
         let mut body = Vec::with_capacity(MAGIC.len() + 80 + vectors.len() * 4);
@@ -86,12 +91,14 @@ pub(crate) fn store(dir: &Path, key: &str, vectors: &Array2<f32>) {
             body.extend_from_slice(&v.to_le_bytes());
         }
         let checksum = Sha256::digest(&body);
-        let tmp = dir.join(format!("{key}.tmp{}", std::process::id()));
         let mut file = std::fs::File::create(&tmp)?;
         file.write_all(&body)?;
         file.write_all(&checksum)?;
         file.sync_all()?;
         std::fs::rename(&tmp, path(dir, key))
     };
-    let _ = write();
+    if write().is_err() {
+        // Leave no partial file behind.
+        let _ = std::fs::remove_file(&tmp);
+    }
 }
