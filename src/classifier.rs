@@ -142,7 +142,8 @@ impl ClassifierBuilder {
     }
 
     /// Document threshold for categories without their own (default: the
-    /// taxonomy's `threshold`, else 0.5).
+    /// taxonomy's `threshold`, else learnt from the background, else 0.5).
+    /// With a [`Head`], it replaces the head's per-category thresholds.
     pub fn threshold(mut self, threshold: f32) -> Self {
         self.threshold = Some(threshold);
         self
@@ -198,9 +199,11 @@ impl ClassifierBuilder {
         if let Some(head) = &self.head {
             head.check_fits(&taxonomy, encoder.backend_name(), encoder.dim())?;
         }
-        let fixed = match &self.head {
-            Some(head) => head.thresholds.clone(),
-            None => aggregate::thresholds(&taxonomy, &decision),
+        let fixed = match (&self.head, self.threshold) {
+            // An explicit threshold overrides the head's own ones too.
+            (Some(_), Some(t)) => vec![t; taxonomy.categories.len()],
+            (Some(head), None) => head.thresholds.clone(),
+            (None, _) => aggregate::thresholds(&taxonomy, &decision),
         };
         // Taxonomies without a threshold of their own decide "carries a
         // category at all" against neutral reporting (the background), per

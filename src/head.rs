@@ -189,6 +189,20 @@ impl Head {
         if self.dim != dim {
             return Err(mismatch(format!("expects {}-dimensional vectors, the encoder gives {dim}", self.dim)));
         }
+        // A head built in code (its fields are public) is checked like a loaded one.
+        let k = self.labels.len();
+        if self.weights.len() != k
+            || self.bias.len() != k
+            || self.prior_weight.len() != k
+            || self.thresholds.len() != k
+            || !(self.zero_shot.is_empty() || self.zero_shot.len() == k)
+            || self.weights.iter().any(|w| w.len() != self.dim)
+        {
+            return Err(mismatch(format!(
+                "weights, bias, prior weights and thresholds must have one entry per label ({k}) and weights {} columns",
+                self.dim
+            )));
+        }
         Ok(())
     }
 
@@ -428,6 +442,32 @@ pub fn train(
         return Err(Error::InvalidInput("no training documents".into()));
     }
     let dim = docs[0].sentences.ncols();
+    // Mismatched shapes would panic deep in the fit: name the document or unit instead.
+    for (d, doc) in docs.iter().enumerate() {
+        let bad = if doc.sentences.ncols() != dim {
+            Some(format!("has {}-dimensional vectors, the first document {dim}", doc.sentences.ncols()))
+        } else if doc.scores.dim() != (doc.sentences.nrows(), k) {
+            Some(format!("has zero-shot scores {:?}, expected {:?}", doc.scores.dim(), (doc.sentences.nrows(), k)))
+        } else {
+            doc.labels
+                .iter()
+                .find(|&&c| c >= k)
+                .map(|c| format!("has label index {c}, the taxonomy has {k} categories"))
+        };
+        if let Some(why) = bad {
+            return Err(Error::InvalidInput(format!("training document {d} {why}")));
+        }
+    }
+    for (i, u) in extra.iter().enumerate() {
+        if u.vector.len() != dim || u.prior.len() != k || u.labels.iter().any(|&c| c >= k) {
+            return Err(Error::InvalidInput(format!(
+                "extra training unit {i} does not fit: {} dimensions (expected {dim}), {} zero-shot scores (expected {k}), labels {:?}",
+                u.vector.len(),
+                u.prior.len(),
+                u.labels
+            )));
+        }
+    }
     if config.folds < 2
         || config.epochs == 0
         || !config.l2.is_finite()

@@ -94,3 +94,43 @@ fn malformed_head_files_name_the_problem() {
     let msg = Head::load(&path).unwrap_err().to_string();
     assert!(msg.contains("version 99"), "{msg}");
 }
+
+#[test]
+fn an_explicit_threshold_overrides_the_heads_and_bad_shapes_are_errors() {
+    let (head, _) = train_frames(Shard::new(0, 3).unwrap());
+    let c = Classifier::builder()
+        .taxonomy(Taxonomy::builtin("media-frames").unwrap())
+        .models_dir(common::root().join("models"))
+        .head(head.clone())
+        .threshold(0.9)
+        .build()
+        .unwrap();
+    assert!(c.thresholds().iter().all(|&t| t == 0.9), "{:?}", c.thresholds());
+
+    // A head built in code with a missing bias is refused, not a panic later.
+    let mut ragged = head.clone();
+    ragged.bias.pop();
+    let err = Classifier::builder()
+        .taxonomy(Taxonomy::builtin("media-frames").unwrap())
+        .models_dir(common::root().join("models"))
+        .head(ragged)
+        .build()
+        .unwrap_err();
+    assert!(matches!(err, Error::HeadMismatch { .. }) && err.to_string().contains("one entry per label"), "{err}");
+
+    // Training data of the wrong shape is an error naming the document.
+    let f = common::frames();
+    let mut docs = f
+        .training_documents(&[framelens::data::LabelledDocument {
+            id: "a".into(),
+            text: "Prices rose. Troops moved.".into(),
+            labels: vec!["Economic".into()],
+            coarse: Vec::new(),
+        }])
+        .unwrap();
+    docs.push(docs[0].clone());
+    docs[1].labels.push(99);
+    let err =
+        head::train(f.taxonomy(), f.encoder_name(), &docs, &[], &TrainConfig::default(), &mut |_, _| {}).unwrap_err();
+    assert!(err.to_string().contains("training document 1") && err.to_string().contains("label index 99"), "{err}");
+}

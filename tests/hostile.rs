@@ -373,3 +373,17 @@ fn a_head_for_another_embedding_size_is_refused_naming_the_file() {
     assert!(msg.contains("128") && msg.contains("384"), "{msg}");
     assert_names_file_and_fix(&err, &path, "train");
 }
+
+/// A runtime library that fails to load is not remembered: the next call with
+/// the right library works (it used to be cached for the whole process).
+#[test]
+fn a_failed_runtime_load_does_not_stick() {
+    use framelens::encode::onnx::OnnxBackend;
+    let models = common::root().join("models");
+    let model = models.join(framelens::models::MINILM_INT8).join("model.onnx");
+    let missing = common::root().join("no/such/libonnxruntime.so");
+    let err = OnnxBackend::load(&model, &missing, 1, "int8").unwrap_err();
+    assert!(err.to_string().contains("no/such/libonnxruntime.so"), "{err}");
+    let ok = OnnxBackend::load(&model, &framelens::models::onnxruntime_library(&models), 1, "int8");
+    assert!(ok.is_ok(), "{:?}", ok.err());
+}

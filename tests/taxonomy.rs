@@ -215,3 +215,22 @@ fn unknown_builtin_names_list_the_known_ones() {
     let msg = Taxonomy::from_name_or_path("media-frame").unwrap_err().to_string();
     assert!(msg.contains("media-frames, semeval2025-narratives, persuasion-techniques"), "{msg}");
 }
+
+#[test]
+fn a_third_level_is_refused_naming_the_category() {
+    let three = Taxonomy::new(
+        "deep",
+        vec![
+            Category::new("a", "A", "top"),
+            Category::new("b", "B", "middle").with_parent("a"),
+            Category::new("c", "C", "bottom").with_parent("b"),
+        ],
+    );
+    match three {
+        Err(Error::InvalidTaxonomy { problems, .. }) => {
+            assert_eq!(problems.len(), 1, "{problems:?}");
+            assert!(problems[0].contains("(id `c`)") && problems[0].contains("at most two levels"), "{problems:?}");
+        }
+        other => panic!("expected InvalidTaxonomy, got {other:?}"),
+    }
+}

@@ -9,7 +9,7 @@
 //! an arena for activations, which the encoder's `attention_budget` bounds.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, OnceLock};
+use std::sync::Mutex;
 
 use ndarray::{Array2, Ix3};
 use ort::session::builder::GraphOptimizationLevel;
@@ -19,26 +19,37 @@ use ort::value::TensorRef;
 use super::{mean_pool_normalize, Backend, TokenBatch};
 use crate::error::{Error, Result};
 
-/// The runtime library can be loaded once per process; remember which one.
-static RUNTIME: OnceLock<std::result::Result<(PathBuf, ort::environment::Environment), String>> = OnceLock::new();
+/// The runtime library can be loaded once per process: remember the one that
+/// loaded. A failed attempt is not remembered, so a later call with a correct
+/// path still works.
+static RUNTIME: Mutex<Option<(PathBuf, ort::environment::Environment)>> = Mutex::new(None);
 
 fn environment(library: &Path) -> Result<ort::environment::Environment> {
-    let loaded = RUNTIME.get_or_init(|| {
-        if !library.is_file() {
-            return Err(format!("file not found: {}", library.display()));
-        }
-        let env = ort::init_from(library)
-            .map_err(|e| e.to_string())?
-            .with_name("framelens")
-            .with_telemetry(false)
-            .build()
-            .map_err(|e| e.to_string())?;
-        Ok((library.to_path_buf(), env))
-    });
-    match loaded {
-        Ok((_, env)) => Ok(env.clone()),
-        Err(reason) => Err(Error::Runtime { path: library.to_path_buf(), reason: reason.clone() }),
+    let failed = |reason: String| Error::Runtime { path: library.to_path_buf(), reason };
+    // The same file reached through another path (a symlink) is the same library.
+    let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let mut loaded = RUNTIME.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some((path, env)) = loaded.as_ref() {
+        return if canonical(path) == canonical(library) {
+            Ok(env.clone())
+        } else {
+            Err(failed(format!(
+                "this process already loaded the ONNX Runtime library {}, and a process can load only one",
+                path.display()
+            )))
+        };
     }
+    if !library.is_file() {
+        return Err(failed(format!("file not found: {}", library.display())));
+    }
+    let env = ort::init_from(library)
+        .map_err(|e| failed(e.to_string()))?
+        .with_name("framelens")
+        .with_telemetry(false)
+        .build()
+        .map_err(|e| failed(e.to_string()))?;
+    *loaded = Some((library.to_path_buf(), env.clone()));
+    Ok(env)
 }
 
 /// all-MiniLM-L6-v2 (or any BERT-like encoder exported with token states as

@@ -336,6 +336,19 @@ impl Taxonomy {
                 cur = p;
             }
         }
+        // Two levels at most: narratives and sub-narratives. Decisions,
+        // `coarse` output and the readers know no third level.
+        for (i, c) in self.categories.iter().enumerate() {
+            let Some(&p) = parent_of.get(c.id.as_str()) else { continue };
+            if let Some(&grand) = parent_of.get(p) {
+                if !in_reported_cycle.contains(c.id.as_str()) && p != c.id {
+                    problems.push(format!(
+                        "{}: its parent `{p}` has a parent `{grand}`; taxonomies have at most two levels",
+                        at(i, c)
+                    ));
+                }
+            }
+        }
         if problems.is_empty() {
             Ok(())
         } else {
