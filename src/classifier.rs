@@ -195,7 +195,60 @@ impl ClassifierBuilder {
         let member_vectors = all.slice(ndarray::s![..members.texts.len(), ..]).to_owned();
         let background = all.slice(ndarray::s![members.texts.len().., ..]).to_owned();
         let router = DomainRouter::new(&taxonomy, &members, member_vectors.view(), background.view());
-        let scorer = ZeroShot::new(&taxonomy, &members, member_vectors, background.view());
+        // The calibration and the thresholds learnt from the background
+        // depend only on the vectors above, the taxonomy's structure and the
+        // decision settings: cached beside the vectors, under their own key.
+        let wants_derived = self.head.is_none() && !explicit_threshold;
+        let k = taxonomy.categories.len();
+        let structure: Vec<String> = taxonomy
+            .categories
+            .iter()
+            .map(|c| format!("{}|{}|{}", c.id, c.parent.as_deref().unwrap_or(""), c.exemplars.len()))
+            .chain([format!("{:?}|{}|{wants_derived}", decision.pooling, decision.false_alarm_rate)])
+            .collect();
+        let structure: Vec<&str> = structure.iter().map(String::as_str).chain([key.as_str()]).collect();
+        let fit_key = crate::cache::key("calibration-and-thresholds", &[], &structure);
+        let fit_len = 3 + if wants_derived { aggregate::PSEUDO_DOCUMENT_SENTENCES * k } else { 0 };
+        let cached_fit = if self.no_vector_cache { None } else { crate::cache::load(&cache_dir, &fit_key, 1, fit_len) };
+        let (scorer, derived) = match cached_fit {
+            Some(fit) => {
+                let v = fit.row(0);
+                let calibration = crate::score::Calibration { w_raw: v[0], w_gap: v[1], bias: v[2] };
+                let scorer = ZeroShot::with_calibration(&taxonomy, &members, member_vectors, Some(calibration));
+                let derived = wants_derived.then(|| {
+                    v.as_slice().unwrap_or(&[])[3..].chunks(k).map(<[f32]>::to_vec).collect::<Vec<Vec<f32>>>()
+                });
+                (scorer, derived)
+            }
+            None => {
+                let scorer = ZeroShot::new(&taxonomy, &members, member_vectors, background.view());
+                // Taxonomies without a threshold of their own decide "carries a
+                // category at all" against neutral reporting (the background),
+                // per document length; categories with their own threshold keep it.
+                let derived = wants_derived
+                    .then(|| {
+                        let background_scores = scorer.score(background.view());
+                        aggregate::background_thresholds(
+                            &taxonomy,
+                            background_scores.view(),
+                            decision.pooling,
+                            decision.false_alarm_rate,
+                        )
+                    })
+                    .flatten();
+                // Too little background for learnt thresholds: nothing to cache but the calibration.
+                let complete = derived.is_some() || !wants_derived;
+                if !self.no_vector_cache && complete {
+                    let c = scorer.calibration();
+                    let mut values = vec![c.w_raw, c.w_gap, c.bias];
+                    values.extend(derived.iter().flatten().flatten());
+                    if let Ok(row) = Array2::from_shape_vec((1, values.len()), values) {
+                        crate::cache::store(&cache_dir, &fit_key, &row);
+                    }
+                }
+                (scorer, derived)
+            }
+        };
         if let Some(head) = &self.head {
             head.check_fits(&taxonomy, encoder.backend_name(), encoder.dim())?;
         }
@@ -205,20 +258,6 @@ impl ClassifierBuilder {
             (Some(head), None) => head.thresholds.clone(),
             (None, _) => aggregate::thresholds(&taxonomy, &decision),
         };
-        // Taxonomies without a threshold of their own decide "carries a
-        // category at all" against neutral reporting (the background), per
-        // document length; categories with their own threshold keep it.
-        let derived = (self.head.is_none() && !explicit_threshold)
-            .then(|| {
-                let background_scores = scorer.score(background.view());
-                aggregate::background_thresholds(
-                    &taxonomy,
-                    background_scores.view(),
-                    decision.pooling,
-                    decision.false_alarm_rate,
-                )
-            })
-            .flatten();
         let thresholds = match derived {
             Some(by_length) => by_length
                 .into_iter()

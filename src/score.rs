@@ -180,6 +180,19 @@ impl ZeroShot {
         members: Array2<f32>,
         background: ArrayView2<'_, f32>,
     ) -> Self {
+        let mut scorer = Self::with_calibration(taxonomy, members_text, members, None);
+        scorer.calibration = scorer.fit_calibration(taxonomy, members_text, background);
+        scorer
+    }
+
+    /// Build with a calibration fitted before (the classifier caches it with
+    /// the vectors it was fitted on); `None` leaves the starting values.
+    pub(crate) fn with_calibration(
+        taxonomy: &Taxonomy,
+        members_text: &MemberTexts,
+        members: Array2<f32>,
+        calibration: Option<Calibration>,
+    ) -> Self {
         let k = taxonomy.categories.len();
         let mut member_of = vec![Vec::new(); k];
         for (m, &owner) in members_text.owner.iter().enumerate() {
@@ -196,15 +209,13 @@ impl ZeroShot {
             }
         }
         let level = (0..k).map(|c| ancestors(taxonomy, c).len() - 1).collect();
-        let mut scorer = ZeroShot {
+        ZeroShot {
             members,
             member_of,
             sums,
             level,
-            calibration: Calibration { w_raw: 10.0, w_gap: 10.0, bias: -5.0 },
-        };
-        scorer.calibration = scorer.fit_calibration(taxonomy, members_text, background);
-        scorer
+            calibration: calibration.unwrap_or(Calibration { w_raw: 10.0, w_gap: 10.0, bias: -5.0 }),
+        }
     }
 
     /// The member vectors `[m, dim]`, in [`MemberTexts`] order.

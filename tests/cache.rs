@@ -66,3 +66,26 @@ fn warm_corrupt_and_fresh_starts_agree() {
         let _ = std::fs::remove_file(f);
     }
 }
+
+/// The calibration and the thresholds learnt from the background come out of
+/// the cache exactly as they were computed.
+#[test]
+fn cached_calibration_and_thresholds_equal_fresh_ones() {
+    let build = |cache: bool| {
+        Classifier::builder()
+            .taxonomy(Taxonomy::builtin("semeval2025-narratives").unwrap())
+            .models_dir(common::root().join("models"))
+            .vector_cache(cache)
+            .build()
+            .unwrap()
+    };
+    let fresh = build(false);
+    let _ = build(true); // fills the cache if it was empty
+    let warm = build(true);
+    assert_eq!(warm.zero_shot().calibration(), fresh.zero_shot().calibration());
+    for n in [1, 2, 7, 20, 500] {
+        assert_eq!(warm.thresholds_for(n), fresh.thresholds_for(n), "{n} sentences");
+    }
+    let text = common::read("examples/data/001_1bab8556ee00fa53.txt");
+    assert_eq!(warm.classify(&text).unwrap(), fresh.classify(&text).unwrap());
+}
