@@ -190,20 +190,25 @@ impl Head {
             return Err(mismatch(format!("expects {}-dimensional vectors, the encoder gives {dim}", self.dim)));
         }
         // A head built in code (its fields are public) is checked like a loaded one.
-        let k = self.labels.len();
-        if self.weights.len() != k
-            || self.bias.len() != k
-            || self.prior_weight.len() != k
-            || self.thresholds.len() != k
-            || !(self.zero_shot.is_empty() || self.zero_shot.len() == k)
-            || self.weights.iter().any(|w| w.len() != self.dim)
-        {
+        if !self.shapes_fit() {
             return Err(mismatch(format!(
-                "weights, bias, prior weights and thresholds must have one entry per label ({k}) and weights {} columns",
+                "weights, bias, prior weights and thresholds must have one entry per label ({}) and weights {} columns",
+                self.labels.len(),
                 self.dim
             )));
         }
         Ok(())
+    }
+
+    /// One weight row, bias, prior weight and threshold per label, and rows of `dim` weights.
+    fn shapes_fit(&self) -> bool {
+        let k = self.labels.len();
+        self.weights.len() == k
+            && self.bias.len() == k
+            && self.prior_weight.len() == k
+            && self.thresholds.len() == k
+            && (self.zero_shot.is_empty() || self.zero_shot.len() == k)
+            && self.weights.iter().all(|w| w.len() == self.dim)
     }
 
     /// Save as JSON.
@@ -227,14 +232,7 @@ impl Head {
                 format!("head version {} is not supported (this framelens reads version {HEAD_VERSION})", head.version),
             ));
         }
-        let k = head.labels.len();
-        if head.weights.len() != k
-            || head.bias.len() != k
-            || head.prior_weight.len() != k
-            || head.thresholds.len() != k
-            || !(head.zero_shot.is_empty() || head.zero_shot.len() == k)
-            || head.weights.iter().any(|w| w.len() != head.dim)
-        {
+        if !head.shapes_fit() {
             return Err(data(0, "weights, bias, thresholds and labels do not have matching sizes".into()));
         }
         head.path = Some(path.to_path_buf());
