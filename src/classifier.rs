@@ -180,75 +180,14 @@ impl ClassifierBuilder {
         let texts: Vec<&str> = members.texts.iter().chain(&taxonomy.background).map(String::as_str).collect();
         let cache_dir = models_dir.join(crate::cache::CACHE_DIR);
         let key = crate::cache::key(encoder.backend_name(), &model_files(self.backend, model, &models_dir), &texts);
-        let cached =
-            if self.no_vector_cache { None } else { crate::cache::load(&cache_dir, &key, texts.len(), encoder.dim()) };
-        let all = match cached {
-            Some(vectors) => vectors,
-            None => {
-                let vectors = pool.install(|| encoder.embed(&texts))?.vectors;
-                if !self.no_vector_cache {
-                    crate::cache::store(&cache_dir, &key, &vectors);
-                }
-                vectors
-            }
-        };
+        let cache = (!self.no_vector_cache).then_some((cache_dir.as_path(), key.as_str()));
+        let all = embedded_texts(&encoder, &pool, &texts, cache)?;
         let member_vectors = all.slice(ndarray::s![..members.texts.len(), ..]).to_owned();
         let background = all.slice(ndarray::s![members.texts.len().., ..]).to_owned();
         let router = DomainRouter::new(&taxonomy, &members, member_vectors.view(), background.view());
-        // The calibration and the thresholds learnt from the background
-        // depend only on the vectors above, the taxonomy's structure and the
-        // decision settings: cached beside the vectors, under their own key.
         let wants_derived = self.head.is_none() && !explicit_threshold;
-        let k = taxonomy.categories.len();
-        let structure: Vec<String> = taxonomy
-            .categories
-            .iter()
-            .map(|c| format!("{}|{}|{}", c.id, c.parent.as_deref().unwrap_or(""), c.exemplars.len()))
-            .chain([format!("{:?}|{}|{wants_derived}", decision.pooling, decision.false_alarm_rate)])
-            .collect();
-        let structure: Vec<&str> = structure.iter().map(String::as_str).chain([key.as_str()]).collect();
-        let fit_key = crate::cache::key("calibration-and-thresholds", &[], &structure);
-        let fit_len = 3 + if wants_derived { aggregate::PSEUDO_DOCUMENT_SENTENCES * k } else { 0 };
-        let cached_fit = if self.no_vector_cache { None } else { crate::cache::load(&cache_dir, &fit_key, 1, fit_len) };
-        let (scorer, derived) = match cached_fit {
-            Some(fit) => {
-                let v = fit.row(0);
-                let calibration = crate::score::Calibration { w_raw: v[0], w_gap: v[1], bias: v[2] };
-                let scorer = ZeroShot::with_calibration(&taxonomy, &members, member_vectors, Some(calibration));
-                let derived = wants_derived.then(|| {
-                    v.as_slice().unwrap_or(&[])[3..].chunks(k).map(<[f32]>::to_vec).collect::<Vec<Vec<f32>>>()
-                });
-                (scorer, derived)
-            }
-            None => {
-                let scorer = ZeroShot::new(&taxonomy, &members, member_vectors, background.view());
-                // Taxonomies without a threshold of their own decide "carries a
-                // category at all" against neutral reporting (the background),
-                // per document length; categories with their own threshold keep it.
-                let derived = wants_derived
-                    .then(|| {
-                        let background_scores = scorer.score(background.view());
-                        aggregate::background_thresholds(
-                            &taxonomy,
-                            background_scores.view(),
-                            decision.pooling,
-                            decision.false_alarm_rate,
-                        )
-                    })
-                    .flatten();
-                // Too little background for learnt thresholds: nothing to cache but the calibration.
-                let complete = derived.is_some() || !wants_derived;
-                if !self.no_vector_cache && complete {
-                    let c = scorer.calibration();
-                    let mut values = vec![c.w_raw, c.w_gap, c.bias];
-                    values.extend(derived.iter().flatten().flatten());
-                    if let Ok(row) = Array2::from_shape_vec((1, values.len()), values) {
-                        crate::cache::store(&cache_dir, &fit_key, &row);
-                    }
-                }
-                (scorer, derived)
-            }
-        };
+        let (scorer, derived) =
+            fitted_scorer(&taxonomy, &members, member_vectors, background.view(), &decision, wants_derived, cache);
         if let Some(head) = &self.head {
             head.check_fits(&taxonomy, encoder.backend_name(), encoder.dim())?;
         }
@@ -282,6 +221,83 @@ impl ClassifierBuilder {
             max_input_bytes: self.max_input_bytes.unwrap_or(DEFAULT_MAX_INPUT_BYTES),
         })
     }
+}
+
+/// The taxonomy's texts embedded, from the cache `(directory, key)` when it
+/// holds them (and stored there when it does not).
+fn embedded_texts(
+    encoder: &TextEncoder,
+    pool: &rayon::ThreadPool,
+    texts: &[&str],
+    cache: Option<(&std::path::Path, &str)>,
+) -> Result<Array2<f32>> {
+    if let Some(vectors) = cache.and_then(|(dir, key)| crate::cache::load(dir, key, texts.len(), encoder.dim())) {
+        return Ok(vectors);
+    }
+    let vectors = pool.install(|| encoder.embed(texts))?.vectors;
+    if let Some((dir, key)) = cache {
+        crate::cache::store(dir, key, &vectors);
+    }
+    Ok(vectors)
+}
+
+/// The zero-shot scorer and, when `wants_derived`, the thresholds learnt from
+/// the background (`[length − 1][category]`). Both depend only on the
+/// vectors, the taxonomy's structure and the decision settings, so they are
+/// cached beside the vectors under a key made of all three.
+fn fitted_scorer(
+    taxonomy: &Taxonomy,
+    members: &MemberTexts,
+    member_vectors: Array2<f32>,
+    background: ndarray::ArrayView2<'_, f32>,
+    decision: &DecisionConfig,
+    wants_derived: bool,
+    cache: Option<(&std::path::Path, &str)>,
+) -> (ZeroShot, Option<Vec<Vec<f32>>>) {
+    let k = taxonomy.categories.len();
+    let structure: Vec<String> = taxonomy
+        .categories
+        .iter()
+        .map(|c| format!("{}|{}|{}", c.id, c.parent.as_deref().unwrap_or(""), c.exemplars.len()))
+        .chain([format!("{:?}|{}|{wants_derived}", decision.pooling, decision.false_alarm_rate)])
+        .collect();
+    let fit_cache = cache.map(|(dir, vectors_key)| {
+        let parts: Vec<&str> = structure.iter().map(String::as_str).chain([vectors_key]).collect();
+        (dir, crate::cache::key("calibration-and-thresholds", &[], &parts))
+    });
+    let fit_len = 3 + if wants_derived { aggregate::PSEUDO_DOCUMENT_SENTENCES * k } else { 0 };
+    if let Some(fit) = fit_cache.as_ref().and_then(|(dir, key)| crate::cache::load(dir, key, 1, fit_len)) {
+        let v = fit.row(0).to_vec();
+        let calibration = crate::score::Calibration { w_raw: v[0], w_gap: v[1], bias: v[2] };
+        let scorer = ZeroShot::with_calibration(taxonomy, members, member_vectors, Some(calibration));
+        let derived = wants_derived.then(|| v[3..].chunks(k).map(<[f32]>::to_vec).collect());
+        return (scorer, derived);
+    }
+    let scorer = ZeroShot::new(taxonomy, members, member_vectors, background);
+    // Taxonomies without a threshold of their own decide "carries a category
+    // at all" against neutral reporting (the background), per document
+    // length; categories with their own threshold keep it.
+    let derived = wants_derived
+        .then(|| {
+            let background_scores = scorer.score(background);
+            aggregate::background_thresholds(
+                taxonomy,
+                background_scores.view(),
+                decision.pooling,
+                decision.false_alarm_rate,
+            )
+        })
+        .flatten();
+    // Too little background for learnt thresholds: nothing to cache but the calibration.
+    if let Some((dir, key)) = fit_cache.filter(|_| derived.is_some() || !wants_derived) {
+        let c = scorer.calibration();
+        let mut values = vec![c.w_raw, c.w_gap, c.bias];
+        values.extend(derived.iter().flatten().flatten());
+        if let Ok(row) = Array2::from_shape_vec((1, values.len()), values) {
+            crate::cache::store(dir, &key, &row);
+        }
+    }
+    (scorer, derived)
 }
 
 /// The files the encoder's vectors depend on (part of the vector cache's key).
