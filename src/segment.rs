@@ -128,7 +128,7 @@ impl Granularity {
                 if spans.is_empty() {
                     Vec::new()
                 } else {
-                    vec![0..spans.len()]
+                    std::iter::once(0..spans.len()).collect()
                 }
             }
             Granularity::Sentence => (0..spans.len()).map(|i| i..i + 1).collect(),

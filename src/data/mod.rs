@@ -365,7 +365,7 @@ pub fn read_semeval2023_paragraphs(dir: &Path, taxonomy: &Taxonomy) -> Result<Co
         });
     }
     // By article, then line number (not as strings: 10 after 9).
-    documents.sort_by(|a, b| paragraph_key(&a.id).cmp(&paragraph_key(&b.id)));
+    documents.sort_by_cached_key(|d| paragraph_key(&d.id));
     let lang = articles_dir.parent().map(dir_name).unwrap_or_default();
     let name = if lang.is_empty() {
         format!("semeval2023-{split}-paragraphs")
