@@ -78,14 +78,8 @@ fn run(mut args: Args) -> Result<(), Box<dyn std::error::Error>> {
         let gold: Vec<&String> = gold.iter().filter(|l| taxonomy.other_label.as_ref() != Some(*l)).collect();
         if !gold.is_empty() {
             top1_docs += 1;
-            // Among the top-level categories of the domain the document was routed to, if any.
-            let best = a.document_scores.iter().find(|s| {
-                taxonomy.index_of_label(&s.label).is_some_and(|c| {
-                    let cat = &taxonomy.categories[c];
-                    cat.parent.is_none() && (a.domain.is_none() || cat.domain == a.domain)
-                })
-            });
-            top1_hits += usize::from(best.is_some_and(|b| gold.contains(&&b.label)));
+            let best = a.best_category(&taxonomy);
+            top1_hits += usize::from(best.is_some_and(|b| gold.iter().any(|g| *g == b)));
         }
         fine.push((doc.id.clone(), a.labels.iter().map(|l| l.label.clone()).collect::<Vec<_>>()));
         let c = a.coarse.as_ref().map(|c| c.iter().map(|l| l.label.clone()).collect()).unwrap_or_default();

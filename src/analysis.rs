@@ -75,6 +75,21 @@ impl DocumentAnalysis {
         self.labels.iter().map(|l| l.label.as_str()).collect()
     }
 
+    /// The best-scored top-level category (a narrative, for two-level
+    /// taxonomies), among those of the domain the document was routed to when
+    /// there is one; decided or not. `taxonomy` is the one it was scored with.
+    pub fn best_category(&self, taxonomy: &crate::taxonomy::Taxonomy) -> Option<&str> {
+        self.document_scores
+            .iter()
+            .find(|s| {
+                taxonomy.index_of_label(&s.label).is_some_and(|c| {
+                    let cat = &taxonomy.categories[c];
+                    cat.parent.is_none() && (self.domain.is_none() || cat.domain == self.domain)
+                })
+            })
+            .map(|s| s.label.as_str())
+    }
+
     /// The document score of a label, if the taxonomy has it.
     pub fn score_of(&self, label: &str) -> Option<f32> {
         self.document_scores.iter().find(|s| s.label == label).map(|s| s.score)

@@ -677,8 +677,8 @@ impl Classifier {
     }
 
     /// The thresholds in use for a document of `sentences` sentences, one per
-    /// category (they depend on the length only for two-level taxonomies
-    /// whose thresholds come from the background).
+    /// category (they depend on the length only when they were learnt from
+    /// the background).
     pub fn thresholds_for(&self, sentences: usize) -> &[f32] {
         let row = sentences.clamp(1, self.thresholds.len()) - 1;
         &self.thresholds[row]

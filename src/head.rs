@@ -59,7 +59,8 @@ pub struct TrainConfig {
     pub use_exemplars: bool,
     /// Weight of one exemplar unit relative to one document unit.
     pub exemplar_weight: f32,
-    /// Also train on each paragraph (blank-line separated) with its document's labels.
+    /// Also train on each paragraph ([`crate::Granularity::Paragraph`]: a line, or a blank-line
+    /// separated block for hard-wrapped text) with its document's labels.
     pub paragraphs: bool,
     /// Fewest positive training documents for a category's own threshold;
     /// below it the category uses the global threshold.

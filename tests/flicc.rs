@@ -33,13 +33,7 @@ fn top1(t: &Taxonomy, corpus: &FliccCorpus, analyses: &[DocumentAnalysis]) -> f6
         .zip(analyses)
         .filter(|(d, a)| {
             let gold = if t.is_hierarchical() { &d.coarse } else { &d.labels };
-            a.document_scores
-                .iter()
-                .find(|s| {
-                    let c = &t.categories[t.index_of_label(&s.label).unwrap()];
-                    c.parent.is_none() && (a.domain.is_none() || c.domain == a.domain)
-                })
-                .is_some_and(|best| gold.contains(&best.label))
+            a.best_category(t).is_some_and(|best| gold.iter().any(|g| g == best))
         })
         .count();
     hits as f64 / analyses.len() as f64
