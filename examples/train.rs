@@ -4,6 +4,10 @@
 //! cargo run --release --example train -- --semeval2025 tests/data/semeval2025/EN --out head.json
 //! cargo run --release --example train -- --semeval2023 tests/data/semeval2023/en --exclude-fold 0/2 --out frames-head.json
 //! ```
+//!
+//! With `--tune DIR` (a build with `--features rust-bert`), the encoder is
+//! first fine-tuned on the corpus and saved to DIR; the head is then trained
+//! on the tuned vectors. Classify with both: `--tuned DIR --head FILE`.
 
 #[path = "common/mod.rs"]
 mod common;
@@ -47,6 +51,19 @@ struct Args {
     /// L2 penalty.
     #[arg(long, default_value_t = 1e-3)]
     l2: f32,
+    /// Fine-tune the encoder first and save it to this directory (needs a
+    /// build with `--features rust-bert`).
+    #[arg(long, value_name = "DIR")]
+    tune: Option<PathBuf>,
+    /// Passes over the corpus when tuning.
+    #[arg(long, default_value_t = 3)]
+    tune_epochs: usize,
+    /// Peak step size of the encoder when tuning.
+    #[arg(long, default_value_t = 1e-4)]
+    tune_learning_rate: f64,
+    /// Seed of the tuning (document order, dropout).
+    #[arg(long, default_value_t = 13)]
+    seed: u64,
     /// No progress bar.
     #[arg(long)]
     quiet: bool,
@@ -66,6 +83,14 @@ fn run(mut args: Args) -> Result<(), Box<dyn std::error::Error>> {
     if corpus.is_empty() {
         return Err("the corpus (after --fold/--exclude-fold) has no documents".into());
     }
+    let show = !args.quiet && std::io::stderr().is_terminal();
+    if let Some(dir) = &args.tune {
+        if args.classifier.tuned.is_some() {
+            return Err("give either --tune (tune now) or --tuned (use a tuned encoder), not both".into());
+        }
+        tune(&args, &taxonomy, &corpus, dir, show)?;
+        args.classifier.tuned = Some(dir.clone());
+    }
     let classifier = args.classifier.build()?;
     let config = TrainConfig {
         folds: args.folds,
@@ -78,7 +103,6 @@ fn run(mut args: Args) -> Result<(), Box<dyn std::error::Error>> {
         pooling: classifier.decision().pooling,
         ..TrainConfig::default()
     };
-    let show = !args.quiet && std::io::stderr().is_terminal();
     let bar = if show { ProgressBar::new(corpus.len() as u64) } else { ProgressBar::hidden() };
     bar.set_style(
         ProgressStyle::with_template("{msg:>10} [{bar:40}] {pos}/{len} ({per_sec}, eta {eta})")?.progress_chars("=> "),
@@ -106,4 +130,57 @@ fn run(mut args: Args) -> Result<(), Box<dyn std::error::Error>> {
         args.out.display()
     );
     Ok(())
+}
+
+#[cfg(feature = "rust-bert")]
+fn tune(
+    args: &Args,
+    taxonomy: &Taxonomy,
+    corpus: &framelens::data::Corpus,
+    out: &std::path::Path,
+    show: bool,
+) -> Result<(), Box<dyn std::error::Error>> {
+    use framelens::tune::{self, TuneConfig};
+    let config = TuneConfig {
+        epochs: args.tune_epochs,
+        learning_rate: args.tune_learning_rate,
+        seed: args.seed,
+        threads: args.classifier.threads.unwrap_or(TuneConfig::default().threads),
+        ..TuneConfig::default()
+    };
+    let models = framelens::models::resolve_models_dir(args.classifier.models.as_deref());
+    let segmenter = framelens::Segmenter::new(framelens::SegmenterConfig::default());
+    let docs = tune::documents(taxonomy, &segmenter, &corpus.documents)?;
+    let bar = if show { ProgressBar::new(0) } else { ProgressBar::hidden() };
+    bar.set_style(
+        ProgressStyle::with_template("{msg:>10} [{bar:40}] {pos}/{len} steps (eta {eta})")?.progress_chars("=> "),
+    );
+    bar.set_message("tuning");
+    let tuned =
+        tune::tune(&models, taxonomy, &docs, &tune::data_fingerprint(&corpus.documents), &config, out, &mut |p| {
+            bar.set_length(p.steps as u64);
+            bar.set_position(p.step as u64);
+            bar.set_message(format!("loss {:.3}", p.loss));
+        })?;
+    bar.finish_and_clear();
+    let m = tuned.manifest();
+    eprintln!(
+        "tuned the encoder on {} documents in {:.0} s (loss {:?}); written to {}",
+        m.documents,
+        m.seconds,
+        m.loss,
+        out.display()
+    );
+    Ok(())
+}
+
+#[cfg(not(feature = "rust-bert"))]
+fn tune(
+    _: &Args,
+    _: &Taxonomy,
+    _: &framelens::data::Corpus,
+    _: &std::path::Path,
+    _: bool,
+) -> Result<(), Box<dyn std::error::Error>> {
+    Err("--tune needs a build with `--features rust-bert` (run models/fetch-libtorch first)".into())
 }

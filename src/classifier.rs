@@ -61,9 +61,19 @@ pub struct ClassifierBuilder {
     head: Option<Head>,
     max_input_bytes: Option<usize>,
     no_vector_cache: bool,
+    tuned: Option<crate::tuned::TunedEncoder>,
 }
 
 impl ClassifierBuilder {
+    /// Run a tuned encoder ([`crate::tune`], `train --tune`) instead of the
+    /// base model, on the default `rowq8` ONNX model or on the `rust-bert`
+    /// backend. `build` refuses it when it was tuned for another taxonomy or
+    /// from other base weights.
+    pub fn tuned_encoder(mut self, tuned: crate::tuned::TunedEncoder) -> Self {
+        self.tuned = Some(tuned);
+        self
+    }
+
     /// Cache the taxonomy's embedded texts under `<models>/vector-cache/`
     /// (default on): a classifier for the same encoder, model files and
     /// taxonomy texts then starts without embedding them again.
@@ -169,7 +179,10 @@ impl ClassifierBuilder {
         }
         let models_dir = models::resolve_models_dir(self.models_dir.as_deref());
         let model = models::OnnxModel::resolve(self.model)?;
-        let encoder = load_encoder(self.backend, model, &models_dir, threads, self.encoder)?;
+        if let Some(tuned) = &self.tuned {
+            tuned.check_fits(&taxonomy, &models_dir)?;
+        }
+        let encoder = load_encoder(self.backend, model, &models_dir, threads, self.encoder, self.tuned.as_ref())?;
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .thread_name(|i| format!("framelens-{i}"))
@@ -353,6 +366,7 @@ fn load_encoder(
     models_dir: &std::path::Path,
     threads: usize,
     config: EncoderConfig,
+    tuned: Option<&crate::tuned::TunedEncoder>,
 ) -> Result<TextEncoder> {
     models::require_dir(models_dir.to_path_buf(), "model directory")?;
     match kind {
@@ -366,23 +380,40 @@ fn load_encoder(
                 )?)?;
                 let file = models::require_file(dir.join("model.onnx"), "ONNX model")?;
                 let library = models::onnxruntime_library(models_dir);
-                let backend = crate::encode::onnx::OnnxBackend::load(&file, &library, threads, model.encoder_name())?;
+                let (name, initializers) = match tuned {
+                    None => (model.encoder_name().to_string(), Vec::new()),
+                    Some(tuned) if model == models::OnnxModel::Rowq8 => (
+                        tuned.encoder_name(model.encoder_name()),
+                        crate::tuned::rowq8_initializers(&tuned.tensors()?, models::MINILM_LAYERS, &tuned.weights())?,
+                    ),
+                    Some(tuned) => {
+                        return Err(Error::EncoderMismatch {
+                            path: tuned.dir().to_path_buf(),
+                            reason: format!(
+                                "a tuned encoder runs on the rowq8 ONNX model or the rust-bert backend, not on {}",
+                                model.encoder_name()
+                            ),
+                        })
+                    }
+                };
+                let backend =
+                    crate::encode::onnx::OnnxBackend::load_with(&file, &library, threads, name, &initializers)?;
                 TextEncoder::new(tokenizer, Box::new(backend), config)
             }
             #[cfg(not(feature = "onnx"))]
             {
-                let _ = (model, threads, config);
+                let _ = (model, threads, config, tuned);
                 Err(Error::BackendUnavailable("onnx".into()))
             }
         }
         BackendKind::RustBert => {
             #[cfg(feature = "rust-bert")]
             {
-                crate::encode::rust_bert::load_text_encoder(models_dir, threads, config)
+                crate::encode::rust_bert::load_text_encoder(models_dir, threads, config, tuned)
             }
             #[cfg(not(feature = "rust-bert"))]
             {
-                let _ = (threads, config);
+                let _ = (threads, config, tuned);
                 Err(Error::BackendUnavailable("rust-bert".into()))
             }
         }
@@ -695,21 +726,7 @@ impl Classifier {
     pub fn training_documents(&self, docs: &[crate::data::LabelledDocument]) -> Result<Vec<TrainDocument>> {
         let mut out = Vec::with_capacity(docs.len());
         for d in docs {
-            let mut labels = Vec::new();
-            for l in d.labels.iter().chain(&d.coarse) {
-                if self.taxonomy.other_label.as_deref() == Some(l.as_str()) {
-                    continue;
-                }
-                let c = self.taxonomy.index_of_label(l).ok_or_else(|| Error::UnknownLabel {
-                    path: PathBuf::from(&d.id),
-                    line: 0,
-                    label: l.clone(),
-                    taxonomy: self.taxonomy.name.clone(),
-                })?;
-                if !labels.contains(&c) {
-                    labels.push(c);
-                }
-            }
+            let labels = d.label_indices(&self.taxonomy)?;
             let spans = self.segmenter.split(&d.text);
             let texts: Vec<&str> = spans.iter().map(|s| s.text(&d.text)).collect();
             let sentences =

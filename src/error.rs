@@ -56,6 +56,10 @@ pub enum Error {
     #[error("head {path} does not fit: {reason}; train a head for this taxonomy and encoder (the `train` example), or leave the head out to score zero-shot")]
     HeadMismatch { path: PathBuf, reason: String },
 
+    /// A tuned encoder does not fit the taxonomy, base model or backend it is used with.
+    #[error("tuned encoder {path} does not fit: {reason}")]
+    EncoderMismatch { path: PathBuf, reason: String },
+
     /// The input text cannot be classified.
     #[error("invalid input: {0}")]
     InvalidInput(String),

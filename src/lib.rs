@@ -36,6 +36,9 @@ pub mod report;
 pub mod score;
 pub mod segment;
 pub mod taxonomy;
+#[cfg(feature = "rust-bert")]
+pub mod tune;
+pub mod tuned;
 
 pub use aggregate::{DecisionConfig, Pooling};
 pub use analysis::{DocumentAnalysis, DocumentLabel, LabelScore, Sentence, UnitAnalysis};
@@ -44,6 +47,7 @@ pub use error::{Error, Result};
 pub use head::Head;
 pub use segment::{Granularity, Segmenter, SegmenterConfig, Span};
 pub use taxonomy::{Category, Taxonomy};
+pub use tuned::TunedEncoder;
 
 const _: () = {
     const fn assert_send_sync<T: Send + Sync>() {}

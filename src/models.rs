@@ -23,6 +23,8 @@ pub const MINILM_ROWQ8: &str = "all-minilm-l6-v2-rowq8";
 pub const MODEL_ENV: &str = "FRAMELENS_MODEL";
 /// Sub-directory holding the fp32 safetensors all-MiniLM-L6-v2 (rust-bert backend).
 pub const MINILM_FP32: &str = "all-minilm-l6-v2";
+/// Encoder layers of all-MiniLM-L6-v2.
+pub const MINILM_LAYERS: usize = 6;
 /// Sub-directory holding `libonnxruntime.so`.
 pub const ONNXRUNTIME: &str = "onnxruntime";
 

@@ -128,3 +128,41 @@ fn fallacy_head_trained_on_flicc_train_scores_test() {
     assert!(zs_acc >= 0.195 - TOLERANCE, "zero-shot {zs_acc}");
     assert!(acc > zs_acc && macro_f1 > zs_macro);
 }
+
+/// A head for the built-in narratives, trained on FLICC `train` (CARDS codes
+/// mapped to climate narratives and sub-narratives) with the default
+/// settings, against zero-shot on `test`: a two-level taxonomy on real text.
+#[test]
+fn narratives_head_trained_on_flicc_train_beats_zero_shot_on_test() {
+    use framelens::head::{self, TrainConfig};
+    let zero_shot = common::narratives();
+    let t = zero_shot.taxonomy();
+    let train = read(zero_shot, "train");
+    let docs = zero_shot.training_documents(&train.corpus.documents).unwrap();
+    let config = TrainConfig { pooling: zero_shot.decision().pooling, ..TrainConfig::default() };
+    let extra = zero_shot.taxonomy_units(config.exemplar_weight).unwrap();
+    let head = head::train(t, zero_shot.encoder_name(), &docs, &extra, &config, &mut |_, _| {}).unwrap();
+    let trained =
+        Classifier::builder().taxonomy(t.clone()).models_dir(common::root().join("models")).head(head).build().unwrap();
+    let test = read(&trained, "test");
+    let f1 = |c: &Classifier| {
+        let a = analyse(c, &test);
+        let ids = test.corpus.documents.iter().map(|d| d.id.clone());
+        let fine: Vec<(String, Vec<String>)> =
+            ids.clone().zip(&a).map(|(id, a)| (id, a.labels.iter().map(|l| l.label.clone()).collect())).collect();
+        let coarse: Vec<(String, Vec<String>)> = ids
+            .zip(&a)
+            .map(|(id, a)| (id, a.coarse.as_ref().unwrap().iter().map(|l| l.label.clone()).collect()))
+            .collect();
+        (
+            metrics::f1_samples(&test.corpus.coarse_by_id(), &coarse, &data::coarse_labels(t)),
+            metrics::f1_samples(&test.corpus.labels_by_id(), &fine, &data::fine_labels(t)),
+        )
+    };
+    let ((zs_coarse, zs_fine), (coarse, fine)) = (f1(zero_shot), f1(&trained));
+    println!(
+        "FLICC test, narratives F1 samples coarse / fine: zero-shot {zs_coarse:.3} / {zs_fine:.3}; head {coarse:.3} / {fine:.3}"
+    );
+    assert!(coarse >= 0.720 - TOLERANCE && fine >= 0.549 - TOLERANCE, "head {coarse} / {fine}");
+    assert!(coarse > zs_coarse && fine > zs_fine, "the head fell below zero-shot");
+}

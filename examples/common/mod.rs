@@ -31,6 +31,9 @@ pub struct ClassifierOptions {
     /// Trained head (JSON from the `train` example); zero-shot scoring without one.
     #[arg(long, value_name = "FILE")]
     pub head: Option<PathBuf>,
+    /// Tuned encoder directory (from `train --tune`) in place of the base model.
+    #[arg(long, value_name = "DIR")]
+    pub tuned: Option<PathBuf>,
 }
 
 impl ClassifierOptions {
@@ -49,6 +52,9 @@ impl ClassifierOptions {
         }
         if let Some(path) = &self.head {
             builder = builder.head(framelens::Head::load(path)?);
+        }
+        if let Some(dir) = &self.tuned {
+            builder = builder.tuned_encoder(framelens::TunedEncoder::open(dir)?);
         }
         builder.build()
     }

@@ -85,6 +85,30 @@ pub struct LabelledDocument {
     pub coarse: Vec<String>,
 }
 
+impl LabelledDocument {
+    /// The category indices of its labels, fine and coarse, without
+    /// repeats; the taxonomy's `other_label` maps to none, and a label the
+    /// taxonomy does not have is an error naming this document.
+    pub fn label_indices(&self, taxonomy: &Taxonomy) -> Result<Vec<usize>> {
+        let mut labels = Vec::new();
+        for l in self.labels.iter().chain(&self.coarse) {
+            if taxonomy.other_label.as_deref() == Some(l.as_str()) {
+                continue;
+            }
+            let c = taxonomy.index_of_label(l).ok_or_else(|| Error::UnknownLabel {
+                path: PathBuf::from(&self.id),
+                line: 0,
+                label: l.clone(),
+                taxonomy: taxonomy.name.clone(),
+            })?;
+            if !labels.contains(&c) {
+                labels.push(c);
+            }
+        }
+        Ok(labels)
+    }
+}
+
 /// Labelled documents, sorted by ID.
 #[derive(Debug, Clone)]
 pub struct Corpus {

@@ -9,12 +9,12 @@
 //! an arena for activations, which the encoder's `attention_budget` bounds.
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use ndarray::{Array2, Ix3};
 use ort::session::builder::GraphOptimizationLevel;
 use ort::session::Session;
-use ort::value::TensorRef;
+use ort::value::{DynValue, Tensor, TensorRef};
 
 use super::{mean_pool_normalize, Backend, TokenBatch};
 use crate::error::{Error, Result};
@@ -52,6 +52,24 @@ fn environment(library: &Path) -> Result<ort::environment::Environment> {
     Ok(env)
 }
 
+/// ONNX Runtime values for replacement initialisers, shared by every session.
+fn initializer_values(initializers: &[crate::tuned::Initializer]) -> ort::Result<Vec<(String, Arc<DynValue>)>> {
+    use crate::tuned::Initializer;
+    initializers
+        .iter()
+        .map(|init| {
+            Ok(match init {
+                Initializer::F32 { name, shape, values } => {
+                    (name.clone(), Arc::new(Tensor::from_array((shape.clone(), values.clone()))?.into_dyn()))
+                }
+                Initializer::I8 { name, shape, values } => {
+                    (name.clone(), Arc::new(Tensor::from_array((shape.clone(), values.clone()))?.into_dyn()))
+                }
+            })
+        })
+        .collect()
+}
+
 /// all-MiniLM-L6-v2 (or any BERT-like encoder exported with token states as
 /// its first output) on ONNX Runtime.
 pub struct OnnxBackend {
@@ -70,11 +88,25 @@ impl std::fmt::Debug for OnnxBackend {
 impl OnnxBackend {
     /// Load `model` with the runtime at `library`, one session per thread.
     pub fn load(model: &Path, library: &Path, threads: usize, name: impl Into<String>) -> Result<Self> {
+        Self::load_with(model, library, threads, name, &[])
+    }
+
+    /// [`OnnxBackend::load`], with some of the graph's initialisers replaced
+    /// (a tuned encoder's weights). A name the graph does not have, or a
+    /// shape or type it does not take, is an error.
+    pub(crate) fn load_with(
+        model: &Path,
+        library: &Path,
+        threads: usize,
+        name: impl Into<String>,
+        initializers: &[crate::tuned::Initializer],
+    ) -> Result<Self> {
         let env = environment(library)?;
         if !model.is_file() {
             return Err(Error::ModelMissing { path: model.to_path_buf(), what: "ONNX model" });
         }
         let corrupt = |reason: String| Error::ModelCorrupt { path: model.to_path_buf(), reason };
+        let overrides = initializer_values(initializers).map_err(|e| corrupt(e.to_string()))?;
         let mut sessions = Vec::with_capacity(threads.max(1));
         for _ in 0..threads.max(1) {
             let session = Session::builder(&env)
@@ -91,6 +123,9 @@ impl OnnxBackend {
                 .and_then(|b| Ok(b.with_memory_pattern(false)?))
                 .and_then(|b| {
                     Ok(b.with_execution_providers([ort::ep::CPU::default().with_arena_allocator(true).build()])?)
+                })
+                .and_then(|b| {
+                    overrides.iter().try_fold(b, |b, (name, value)| Ok(b.with_initializer(name, Arc::clone(value))?))
                 })
                 .and_then(|mut b| b.commit_from_file(model))
                 .map_err(|e| corrupt(e.to_string()))?;

@@ -26,13 +26,25 @@ type Bert = BertModel<BertEmbeddings>;
 /// (`model.safetensors`, `config.json`, `tokenizer.json`) on libtorch.
 ///
 /// The tokenizer is the one the ONNX backend uses, so both see the same ids.
-pub fn load_text_encoder(models_dir: &Path, threads: usize, config: EncoderConfig) -> Result<TextEncoder> {
+/// With `tuned`, its tensors replace the base model's.
+pub fn load_text_encoder(
+    models_dir: &Path,
+    threads: usize,
+    config: EncoderConfig,
+    tuned: Option<&crate::tuned::TunedEncoder>,
+) -> Result<TextEncoder> {
     let dir = models::require_dir(models_dir.join(models::MINILM_FP32), "fp32 all-MiniLM-L6-v2 directory")?;
     let tokenizer_path = models::require_file(dir.join("tokenizer.json"), "tokenizer.json")?;
     let tokenizer = load_tokenizer(&tokenizer_path)?;
     let weights = models::require_file(dir.join("model.safetensors"), "safetensors weights")?;
     let config_path = models::require_file(dir.join("config.json"), "model config.json")?;
-    let backend = RustBertBackend::load(&weights, &config_path, threads, "rust-bert:all-MiniLM-L6-v2")?;
+    let base_name = "rust-bert:all-MiniLM-L6-v2";
+    let backend = match tuned {
+        None => RustBertBackend::load(&weights, &config_path, threads, base_name)?,
+        Some(t) => {
+            RustBertBackend::load_with(&weights, Some(&t.weights()), &config_path, threads, t.encoder_name(base_name))?
+        }
+    };
 
     let vocab = tokenizer.get_vocab_size(true);
     if vocab > backend.vocab_size {
@@ -78,13 +90,42 @@ impl std::fmt::Debug for RustBertBackend {
 impl RustBertBackend {
     /// Build one model per thread from `config` and share the `weights` between them.
     pub fn load(weights: &Path, config: &Path, threads: usize, name: impl Into<String>) -> Result<Self> {
+        Self::load_with(weights, None, config, threads, name)
+    }
+
+    /// [`RustBertBackend::load`], with the tensors of `overlay` (a tuned
+    /// encoder's weights) in place of the base file's.
+    pub fn load_with(
+        weights: &Path,
+        overlay: Option<&Path>,
+        config: &Path,
+        threads: usize,
+        name: impl Into<String>,
+    ) -> Result<Self> {
         let bert_config = read_config(config)?;
-        if !weights.is_file() {
-            return Err(Error::ModelMissing { path: weights.to_path_buf(), what: "safetensors weights" });
+        let mut tensors = read_weights(weights)?;
+        if let Some(overlay) = overlay {
+            for (tensor_name, t) in read_weights(overlay)? {
+                let Some(base) = tensors.get(&tensor_name) else {
+                    return Err(Error::ModelCorrupt {
+                        path: overlay.to_path_buf(),
+                        reason: format!("tensor `{tensor_name}` is not in the base model {}", weights.display()),
+                    });
+                };
+                if base.size() != t.size() {
+                    return Err(Error::ModelCorrupt {
+                        path: overlay.to_path_buf(),
+                        reason: format!(
+                            "tensor `{tensor_name}` has shape {:?}; the base has {:?}",
+                            t.size(),
+                            base.size()
+                        ),
+                    });
+                }
+                tensors.insert(tensor_name, t);
+            }
         }
         let corrupt = |reason: String| Error::ModelCorrupt { path: weights.to_path_buf(), reason };
-        let tensors = Tensor::read_safetensors(weights).map_err(|e| corrupt(e.to_string()))?;
-        let tensors: std::collections::HashMap<String, Tensor> = tensors.into_iter().collect();
 
         tch::set_num_threads(1);
         let mut models = Vec::with_capacity(threads.max(1));
@@ -190,6 +231,16 @@ impl Backend for RustBertBackend {
     }
 }
 
+/// The tensors of a safetensors file by name.
+pub(crate) fn read_weights(path: &Path) -> Result<std::collections::HashMap<String, Tensor>> {
+    if !path.is_file() {
+        return Err(Error::ModelMissing { path: path.to_path_buf(), what: "safetensors weights" });
+    }
+    let tensors = Tensor::read_safetensors(path)
+        .map_err(|e| Error::ModelCorrupt { path: path.to_path_buf(), reason: e.to_string() })?;
+    Ok(tensors.into_iter().collect())
+}
+
 /// A `[rows, cols]` int64 tensor with the array's values in row-major order.
 fn to_tensor(array: &Array2<i64>) -> std::result::Result<Tensor, String> {
     let (rows, cols) = array.dim();
@@ -198,7 +249,7 @@ fn to_tensor(array: &Array2<i64>) -> std::result::Result<Tensor, String> {
 }
 
 /// Read and check a BERT `config.json` (rust-bert's own reader panics on errors).
-fn read_config(path: &Path) -> Result<BertConfig> {
+pub(crate) fn read_config(path: &Path) -> Result<BertConfig> {
     let bytes = std::fs::read(path).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => Error::ModelMissing { path: path.to_path_buf(), what: "model config.json" },
         _ => Error::io(path, e),
