@@ -65,7 +65,7 @@ pub struct ClassifierBuilder {
 }
 
 impl ClassifierBuilder {
-    /// Run a tuned encoder ([`crate::tune`], `train --tune`) instead of the
+    /// Run a tuned encoder (`framelens::tune`, `train --tune`) instead of the
     /// base model, on the default `rowq8` ONNX model or on the `rust-bert`
     /// backend. `build` refuses it when it was tuned for another taxonomy or
     /// from other base weights.

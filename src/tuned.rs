@@ -9,7 +9,7 @@
 //!                       the word-piece table is frozen in tuning and not stored
 //! ```
 //!
-//! [`crate::tune`] (feature `rust-bert`) writes it. On the default backend the
+//! `framelens::tune` (feature `rust-bert`) writes it. On the default backend the
 //! tuned tensors replace the base graph's initialisers when the session is
 //! created: the matrices are quantised exactly as `models/make_rowq8.py`
 //! quantises the base ones (int8, symmetric, one scale per output column), so
@@ -249,11 +249,7 @@ pub(crate) enum Initializer {
 /// `rowq8.N.w_scale`, quantised as `models/make_rowq8.py` does (numpy's
 /// round-half-to-even included); every other tensor keeps its name under the
 /// graph's `inner.` prefix. A tensor the graph does not have is an error.
-pub(crate) fn rowq8_initializers(
-    tensors: &[NamedTensor],
-    layers: usize,
-    source: &Path,
-) -> Result<Vec<Initializer>> {
+pub(crate) fn rowq8_initializers(tensors: &[NamedTensor], layers: usize, source: &Path) -> Result<Vec<Initializer>> {
     let corrupt = |reason: String| Error::ModelCorrupt { path: source.to_path_buf(), reason };
     let mut out = Vec::with_capacity(tensors.len() + layers * 6);
     for NamedTensor { name, shape, values } in tensors {

@@ -66,8 +66,9 @@ fn memory() -> (u64, u64) {
     (field("VmRSS:"), field("VmHWM:"))
 }
 
-/// Classify a big document, check that no text is lost, and report time and memory.
-fn classify_big(what: &str, text: &str) {
+/// Classify a big document, check that no text is lost, and report time and
+/// memory. `readme_mib` is the peak RSS growth the README's §8 reports for it.
+fn classify_big(what: &str, text: &str, readme_mib: u64) {
     let c = common::frames();
     let (rss_before, _) = memory();
     let t = Instant::now();
@@ -88,8 +89,10 @@ fn classify_big(what: &str, text: &str) {
         growth >> 20
     );
     assert!(analysis.document_scores.iter().all(|s| (0.0..=1.0).contains(&s.score)));
-    // Generous: this guards against memory growing with something worse than the text.
-    assert!(growth < 2 << 30, "{what}: memory grew by {} MiB", growth >> 20);
+    // Tolerance: twice the README's figure plus 100 MiB, because the peak is
+    // the whole process's and the other tests of this binary run beside it.
+    let bound = (2 * readme_mib + 100) << 20;
+    assert!(growth < bound, "{what}: memory grew by {} MiB; the README says +{readme_mib} MiB", growth >> 20);
 }
 
 #[test]
@@ -145,7 +148,7 @@ fn a_one_megabyte_single_line_loses_no_text() {
     let text: String = articles().join(" ").split_whitespace().collect::<Vec<_>>().join(" ");
     let line = repeat_to(&text, " ", 1 << 20);
     assert!(!line.contains('\n'));
-    classify_big("1 MiB single line", &line);
+    classify_big("1 MiB single line", &line, 43);
 }
 
 /// Minutes of CPU: run with `--release -- --ignored`.
@@ -153,7 +156,7 @@ fn a_one_megabyte_single_line_loses_no_text() {
 #[ignore]
 fn a_ten_megabyte_document_loses_no_text() {
     let doc = repeat_to(&articles().join("\n\n"), "\n\n", 10 << 20);
-    classify_big("10 MiB multi-paragraph", &doc);
+    classify_big("10 MiB multi-paragraph", &doc, 380);
 }
 
 /// The 10 MB document's sentences, at least, are checked in every run.

@@ -57,7 +57,8 @@ fn rust_bert_matches_fp32_reference() {
         let norm = row.iter().map(|x| x * x).sum::<f32>().sqrt();
         assert!((norm - 1.0).abs() < 1e-4, "row {i} has norm {norm}");
         let cos = cosine(&row, want);
-        assert!(cos >= 0.999, "cosine {cos:.6} < 0.999 for {text:?}");
+        // The README says 0.999999 or more; 1e-5 of tolerance for another CPU's arithmetic.
+        assert!(cos >= 0.99999, "cosine {cos:.7} < 0.99999 for {text:?}");
         sum += cos;
         if cos < worst {
             (worst, worst_text) = (cos, text);
@@ -99,7 +100,8 @@ fn rust_bert_and_onnx_agree_on_example_labels() {
     }
     let rate = agree as f64 / total as f64;
     println!("document-label agreement rust-bert vs onnx: {agree}/{total} = {:.1}%", 100.0 * rate);
-    assert!(rate >= 0.9, "only {agree} of {total} (document, label) decisions agree");
+    // The README says 70 of 70; at most two decisions may flip on another CPU.
+    assert!(total == 70 && agree + 2 >= total, "only {agree} of {total} (document, label) decisions agree");
 }
 
 #[test]
