@@ -19,7 +19,10 @@ pub const MINILM_QINT8: &str = "all-minilm-l6-v2-qint8";
 /// Sub-directory holding all-MiniLM-L6-v2 with int8 products scaled per
 /// token, which `models/fetch` builds from the fp32 weights.
 pub const MINILM_ROWQ8: &str = "all-minilm-l6-v2-rowq8";
-/// Environment variable choosing the ONNX model (`int8`, `qint8` or `rowq8`).
+/// Sub-directory holding all-mpnet-base-v2 with int8 products scaled per
+/// token, which `models/fetch-mpnet` builds (optional, 12 layers, 768 dimensions).
+pub const MPNET_ROWQ8: &str = "all-mpnet-base-v2-rowq8";
+/// Environment variable choosing the ONNX model (`int8`, `qint8`, `rowq8` or `mpnet`).
 pub const MODEL_ENV: &str = "FRAMELENS_MODEL";
 /// Sub-directory holding the fp32 safetensors all-MiniLM-L6-v2 (rust-bert backend).
 pub const MINILM_FP32: &str = "all-minilm-l6-v2";
@@ -65,7 +68,8 @@ pub fn onnxruntime_library(models_dir: &Path) -> PathBuf {
     }
 }
 
-/// Which all-MiniLM-L6-v2 file the ONNX backend runs.
+/// Which model the ONNX backend runs: one of three all-MiniLM-L6-v2 files,
+/// or the larger all-mpnet-base-v2.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum OnnxModel {
@@ -83,6 +87,11 @@ pub enum OnnxModel {
     /// depend on its batch, unlike `Qint8`'s.
     #[default]
     Rowq8,
+    /// all-mpnet-base-v2 (`all-mpnet-base-v2-rowq8/`, built by
+    /// `models/fetch-mpnet`): 110 M parameters and 768 dimensions against
+    /// MiniLM's 22 M and 384, quantised like `Rowq8`; more accurate with a
+    /// trained head, several times slower (README §5, §6).
+    Mpnet,
 }
 
 impl OnnxModel {
@@ -92,6 +101,7 @@ impl OnnxModel {
             OnnxModel::Int8 => MINILM_INT8,
             OnnxModel::Qint8 => MINILM_QINT8,
             OnnxModel::Rowq8 => MINILM_ROWQ8,
+            OnnxModel::Mpnet => MPNET_ROWQ8,
         }
     }
 
@@ -101,6 +111,7 @@ impl OnnxModel {
             OnnxModel::Int8 => "onnx:all-MiniLM-L6-v2-int8",
             OnnxModel::Qint8 => "onnx:all-MiniLM-L6-v2-qint8",
             OnnxModel::Rowq8 => "onnx:all-MiniLM-L6-v2-rowq8",
+            OnnxModel::Mpnet => "onnx:all-mpnet-base-v2-rowq8",
         }
     }
 
@@ -128,9 +139,12 @@ impl std::str::FromStr for OnnxModel {
             "int8" => Ok(OnnxModel::Int8),
             "qint8" => Ok(OnnxModel::Qint8),
             "rowq8" | "fast" => Ok(OnnxModel::Rowq8),
+            "mpnet" => Ok(OnnxModel::Mpnet),
             other => Err(Error::InvalidSetting {
                 name: "model",
-                reason: format!("`{other}` is not an ONNX model; use `int8`, `qint8` or `rowq8` (alias `fast`)"),
+                reason: format!(
+                    "`{other}` is not an ONNX model; use `int8`, `qint8`, `rowq8` (alias `fast`) or `mpnet`"
+                ),
             }),
         }
     }

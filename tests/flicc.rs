@@ -87,43 +87,11 @@ fn techniques_on_flicc_fallacies_that_name_one() {
 /// through the taxonomy's `min_labels = max_labels = 1`.
 #[test]
 fn fallacy_head_trained_on_flicc_train_scores_test() {
-    use framelens::head::{self, TrainConfig};
-    let taxonomy = Taxonomy::from_file(&common::root().join("examples/taxonomies/flicc-fallacies.toml")).unwrap();
-    let build = |head: Option<framelens::Head>| {
-        let b = Classifier::builder().taxonomy(taxonomy.clone()).models_dir(common::root().join("models"));
-        match head {
-            Some(h) => b.head(h),
-            None => b,
-        }
-        .build()
-        .unwrap()
-    };
-    let zero_shot = build(None);
-    let train = read(&zero_shot, "train");
-    let docs = zero_shot.training_documents(&train.corpus.documents).unwrap();
-    let config = TrainConfig { pooling: zero_shot.decision().pooling, ..TrainConfig::default() };
-    let extra = zero_shot.taxonomy_units(config.exemplar_weight).unwrap();
-    let head = head::train(&taxonomy, zero_shot.encoder_name(), &docs, &extra, &config, &mut |_, _| {}).unwrap();
-    let trained = build(Some(head));
-    let test = read(&trained, "test");
-    let labels = data::all_labels(&taxonomy);
-    let score = |c: &Classifier| {
-        let predicted: Vec<(String, Vec<String>)> = test
-            .corpus
-            .documents
-            .iter()
-            .zip(analyse(c, &test))
-            .map(|(d, a)| (d.id.clone(), a.labels.iter().map(|l| l.label.clone()).collect()))
-            .collect();
-        assert!(predicted.iter().all(|(_, p)| p.len() == 1), "single-label decisions");
-        let r = metrics::multilabel_report(&test.corpus.labels_by_id(), &predicted, &labels);
-        (r.micro_f1, r.macro_f1)
-    };
-    let ((zs_acc, zs_macro), (acc, macro_f1)) = (score(&zero_shot), score(&trained));
+    let common::FallacyScores { zero_shot: (zs_acc, zs_macro), head: (acc, macro_f1) } =
+        common::fallacy_head_on_flicc(|b| b);
     println!(
         "FLICC test, fallacies: zero-shot accuracy {zs_acc:.3} macro-F1 {zs_macro:.3}; head {acc:.3} / {macro_f1:.3}"
     );
-    // With one gold and one predicted label per row, micro-F1 is accuracy.
     assert!(acc >= 0.582 - TOLERANCE && macro_f1 >= 0.524 - TOLERANCE, "head {acc} / {macro_f1}");
     assert!(zs_acc >= 0.195 - TOLERANCE, "zero-shot {zs_acc}");
     assert!(acc > zs_acc && macro_f1 > zs_macro);

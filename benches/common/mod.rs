@@ -62,6 +62,7 @@ pub fn name(model: OnnxModel) -> &'static str {
         OnnxModel::Int8 => "int8",
         OnnxModel::Qint8 => "qint8",
         OnnxModel::Rowq8 => "rowq8",
+        OnnxModel::Mpnet => "mpnet",
     }
 }
 

@@ -161,13 +161,15 @@ impl TextEncoder {
                 ),
             });
         }
-        let special = |tok: &str| {
-            tokenizer.token_to_id(tok).ok_or_else(|| Error::ModelCorrupt {
+        // BERT vocabularies name them [CLS] [SEP] [PAD]; MPNet's and
+        // RoBERTa's <s> </s> <pad>.
+        let special = |names: [&str; 2]| {
+            names.iter().find_map(|t| tokenizer.token_to_id(t)).ok_or_else(|| Error::ModelCorrupt {
                 path: "tokenizer.json".into(),
-                reason: format!("the vocabulary has no {tok} token"),
+                reason: format!("the vocabulary has neither a {} nor a {} token", names[0], names[1]),
             })
         };
-        let (cls, sep, pad) = (special("[CLS]")?, special("[SEP]")?, special("[PAD]")?);
+        let (cls, sep, pad) = (special(["[CLS]", "<s>"])?, special(["[SEP]", "</s>"])?, special(["[PAD]", "<pad>"])?);
         Ok(TextEncoder { tokenizer, backend, config, cls, sep, pad })
     }
 

@@ -84,3 +84,55 @@ pub struct ParityReference {
 pub fn parity_reference() -> ParityReference {
     serde_json::from_str(&read("tests/data/parity/reference.json")).expect("tests/data/parity/reference.json")
 }
+
+/// Accuracy and macro-F1 on FLICC `test` of the FLICC fallacies taxonomy
+/// (single-label), zero-shot and with a head trained on `train` with the
+/// default settings, for a classifier that `configure` sets up (model,
+/// tuned encoder). With one gold and one predicted label per row, micro-F1
+/// is accuracy.
+pub struct FallacyScores {
+    pub zero_shot: (f64, f64),
+    pub head: (f64, f64),
+}
+
+pub fn fallacy_head_on_flicc(
+    configure: impl Fn(framelens::ClassifierBuilder) -> framelens::ClassifierBuilder,
+) -> FallacyScores {
+    use framelens::head::{self, TrainConfig};
+    use framelens::{data, metrics};
+    let taxonomy = Taxonomy::from_file(&root().join("examples/taxonomies/flicc-fallacies.toml")).unwrap();
+    let build = |head: Option<framelens::Head>| {
+        let b = configure(Classifier::builder().taxonomy(taxonomy.clone()).models_dir(root().join("models")));
+        match head {
+            Some(h) => b.head(h),
+            None => b,
+        }
+        .build()
+        .unwrap()
+    };
+    let split =
+        |s: &str| data::read_flicc(&root().join(format!("tests/data/flicc/fallacy_{s}.csv")), &taxonomy).unwrap();
+    let zero_shot = build(None);
+    let train = split("train");
+    let docs = zero_shot.training_documents(&train.corpus.documents).unwrap();
+    let config = TrainConfig { pooling: zero_shot.decision().pooling, ..TrainConfig::default() };
+    let extra = zero_shot.taxonomy_units(config.exemplar_weight).unwrap();
+    let head = head::train(&taxonomy, zero_shot.encoder_name(), &docs, &extra, &config, &mut |_, _| {}).unwrap();
+    let trained = build(Some(head));
+    let test = split("test");
+    let texts: Vec<&str> = test.corpus.documents.iter().map(|d| d.text.as_str()).collect();
+    let labels = data::all_labels(&taxonomy);
+    let score = |c: &Classifier| {
+        let predicted: Vec<(String, Vec<String>)> = test
+            .corpus
+            .documents
+            .iter()
+            .zip(c.classify_batch(&texts))
+            .map(|(d, a)| (d.id.clone(), a.unwrap().labels.iter().map(|l| l.label.clone()).collect()))
+            .collect();
+        assert!(predicted.iter().all(|(_, p)| p.len() == 1), "single-label decisions");
+        let r = metrics::multilabel_report(&test.corpus.labels_by_id(), &predicted, &labels);
+        (r.micro_f1, r.macro_f1)
+    };
+    FallacyScores { zero_shot: score(&zero_shot), head: score(&trained) }
+}
