@@ -23,7 +23,12 @@ pub enum Pooling {
     /// Mean of the highest `max(min_k, share × sentences)` scores: like
     /// `TopK(min_k)` on a news article, but a 1,000-sentence transcript
     /// needs the category in a share of its text, not in three sentences.
-    TopShare { min_k: usize, share: f32 },
+    TopShare {
+        /// Fewest sentences averaged.
+        min_k: usize,
+        /// Share of the document's sentences averaged, in (0, 1].
+        share: f32,
+    },
 }
 
 impl Pooling {

@@ -6,7 +6,9 @@ use serde::{Deserialize, Serialize};
 /// A label and its score in [0, 1].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LabelScore {
+    /// The category's label, as the taxonomy writes it.
     pub label: String,
+    /// Its score in [0, 1].
     pub score: f32,
 }
 
@@ -38,6 +40,7 @@ impl Sentence {
 /// A document-level label with the sentences that carry it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DocumentLabel {
+    /// The category's label, as the taxonomy writes it.
     pub label: String,
     /// Document score in [0, 1].
     pub score: f32,

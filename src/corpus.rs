@@ -145,7 +145,11 @@ pub fn read_text_file(path: &Path) -> Result<String> {
     let text = String::from_utf8(bytes).map_err(|e| {
         let bad = e.utf8_error().valid_up_to();
         let line = e.as_bytes()[..bad].iter().filter(|&&b| b == b'\n').count() + 1;
-        Error::Data { path: path.to_path_buf(), line, message: format!("not valid UTF-8 (byte offset {bad})") }
+        Error::Data {
+            path: path.to_path_buf(),
+            line: Some(line),
+            message: format!("not valid UTF-8 (byte offset {bad})"),
+        }
     })?;
     Ok(strip_bom(text))
 }
@@ -234,7 +238,7 @@ impl<R: BufRead> JsonlRecords<R> {
     }
 
     fn data_error(&self, message: String) -> Error {
-        Error::Data { path: self.source.clone(), line: self.line, message }
+        Error::Data { path: self.source.clone(), line: Some(self.line), message }
     }
 
     /// The next line as text, or a record error (bad UTF-8, failing reader).
@@ -332,7 +336,9 @@ pub fn shard_of(id: &str, n: u32) -> u32 {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Shard {
+    /// This shard, from 0.
     pub index: u32,
+    /// How many shards the input is split into.
     pub count: u32,
 }
 
@@ -408,11 +414,26 @@ fn shard_error(reason: String) -> Error {
 #[serde(untagged, try_from = "RawOutputRecord")]
 pub enum OutputRecord {
     /// The document was classified.
-    Analysis { id: String, analysis: DocumentAnalysis },
+    Analysis {
+        /// The document's ID.
+        id: String,
+        /// Its analysis.
+        analysis: DocumentAnalysis,
+    },
     /// The document was classified unit by unit (`batch --unit paragraph`).
-    Units { id: String, units: Vec<UnitAnalysis> },
+    Units {
+        /// The document's ID.
+        id: String,
+        /// The analysis of each unit, in text order.
+        units: Vec<UnitAnalysis>,
+    },
     /// The document could not be read or classified.
-    Error { id: String, error: String },
+    Error {
+        /// The document's ID.
+        id: String,
+        /// The error's message.
+        error: String,
+    },
 }
 
 /// The wire form, so that serde's messages name the field at fault.
@@ -484,7 +505,7 @@ impl OutputRecord {
     pub fn from_line(text: &str, path: &Path, line: usize) -> Result<Self> {
         serde_json::from_str(text).map_err(|e| Error::Data {
             path: path.to_path_buf(),
-            line,
+            line: Some(line),
             message: format!("not a framelens output record: {e}"),
         })
     }
@@ -499,7 +520,7 @@ pub fn read_output(path: &Path) -> Result<impl Iterator<Item = Result<OutputReco
         let (i, line) = lines.next()?;
         let line = match line {
             Ok(l) => l,
-            Err(e) => return Some(Err(Error::Data { path: path.clone(), line: i + 1, message: e.to_string() })),
+            Err(e) => return Some(Err(Error::Data { path: path.clone(), line: Some(i + 1), message: e.to_string() })),
         };
         if !line.trim().is_empty() {
             return Some(OutputRecord::from_line(&line, &path, i + 1));
@@ -537,7 +558,7 @@ pub fn completed_ids(output_path: &Path) -> Result<HashSet<String>> {
             break;
         }
         complete_up_to += n as u64;
-        let data_error = |message: String| Error::Data { path: output_path.to_path_buf(), line, message };
+        let data_error = |message: String| Error::Data { path: output_path.to_path_buf(), line: Some(line), message };
         let text = std::str::from_utf8(&buf).map_err(|_| data_error("not valid UTF-8".into()))?;
         if text.trim().is_empty() {
             continue;

@@ -91,10 +91,13 @@ impl Default for TrainConfig {
 /// One training unit: a vector and the category indices it carries.
 #[derive(Debug, Clone)]
 pub struct Unit {
+    /// The unit's vector (a document's normalised mean, a sentence's, an exemplar's).
     pub vector: Array1<f32>,
     /// Zero-shot scores `[k]` of the unit.
     pub prior: Array1<f32>,
+    /// Category indices it carries (none: a negative for every category).
     pub labels: Vec<usize>,
+    /// Its weight in the loss (a training document's is 1).
     pub weight: f32,
     /// Index of the training document it comes from (`None` for exemplars).
     pub document: Option<usize>,
@@ -103,22 +106,29 @@ pub struct Unit {
 /// A trained head.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Head {
+    /// Always [`HEAD_FORMAT`].
     pub format: String,
+    /// Always [`HEAD_VERSION`].
     pub version: u32,
-    /// Taxonomy name and labels, in category order.
+    /// Name of the taxonomy it was trained for.
     pub taxonomy: String,
+    /// That taxonomy's labels, in category order.
     pub labels: Vec<String>,
     /// Encoder the vectors came from, e.g. `onnx:all-MiniLM-L6-v2-int8`.
     pub encoder: String,
+    /// Dimension of those vectors.
     pub dim: usize,
+    /// The settings it was trained with.
     pub config: TrainConfig,
-    /// Training documents and units used.
+    /// Training documents used.
     pub documents: usize,
+    /// Training units used (documents, paragraphs, exemplars).
     pub units: usize,
     /// `[categories][dim]`.
     pub weights: Vec<Vec<f32>>,
     /// Weight of each category's zero-shot logit.
     pub prior_weight: Vec<f32>,
+    /// Each category's intercept.
     pub bias: Vec<f32>,
     /// Per-category document thresholds.
     pub thresholds: Vec<f32>,
@@ -221,7 +231,7 @@ impl Head {
     /// Load and check the format; use [`Head::check_fits`] (the builder does) before use.
     pub fn load(path: &Path) -> Result<Head> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-        let data = |line: usize, message: String| Error::Data { path: path.to_path_buf(), line, message };
+        let data = |line: usize, message: String| Error::Data { path: path.to_path_buf(), line: Some(line), message };
         let mut head: Head =
             serde_json::from_str(&text).map_err(|e| data(e.line(), format!("not a framelens head: {e}")))?;
         if head.format != HEAD_FORMAT {
@@ -347,10 +357,13 @@ fn fit(units: &[Unit], k: usize, dim: usize, config: &TrainConfig) -> Fitted {
 /// zero-shot scores, paragraph row ranges, and label indices.
 #[derive(Debug, Clone)]
 pub struct TrainDocument {
+    /// Sentence vectors `[sentences, dim]`.
     pub sentences: Array2<f32>,
     /// Zero-shot scores `[sentences, k]`.
     pub scores: Array2<f32>,
+    /// Row ranges of `sentences` that make up each paragraph.
     pub paragraphs: Vec<std::ops::Range<usize>>,
+    /// Category indices the document carries.
     pub labels: Vec<usize>,
 }
 

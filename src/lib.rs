@@ -1,3 +1,4 @@
+#![warn(missing_docs)]
 //! # framelens
 //!
 //! Finds framing and propaganda narratives in news text.

@@ -30,8 +30,11 @@ use crate::taxonomy::Taxonomy;
 /// Logistic map from (raw, gap) to [0, 1].
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Calibration {
+    /// Weight of the raw similarity.
     pub w_raw: f32,
+    /// Weight of the gap to the best other category.
     pub w_gap: f32,
+    /// Intercept.
     pub bias: f32,
 }
 

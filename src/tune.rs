@@ -81,7 +81,9 @@ impl Default for TuneConfig {
 /// One training document: its sentences and the category indices it carries.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TuneDocument {
+    /// The document's sentences, in order.
     pub sentences: Vec<String>,
+    /// Category indices it carries.
     pub labels: Vec<usize>,
 }
 
@@ -112,8 +114,11 @@ pub fn data_fingerprint(docs: &[LabelledDocument]) -> String {
 /// Where tuning stands, for a progress bar.
 #[derive(Debug, Clone, Copy)]
 pub struct Progress {
+    /// Steps done.
     pub step: usize,
+    /// Steps in all.
     pub steps: usize,
+    /// The current epoch, from 0.
     pub epoch: usize,
     /// Mean loss of the steps of this epoch so far.
     pub loss: f64,
@@ -281,9 +286,7 @@ pub fn tune(
 
 /// A sentence's word-piece ids with `[CLS]` and `[SEP]`, cut to `max_tokens`.
 fn token_ids(tokenizer: &Tokenizer, sentence: &str, max_tokens: usize) -> Result<Vec<i64>> {
-    let encoding = tokenizer
-        .encode(sentence, true)
-        .map_err(|e| Error::Tokenizer { sentence: 0, reason: format!("{e} (sentence `{sentence}`)") })?;
+    let encoding = tokenizer.encode(sentence, true).map_err(|e| Error::tokenizer(sentence, e))?;
     let mut ids: Vec<i64> = encoding.get_ids().iter().map(|&i| i64::from(i)).collect();
     if ids.len() > max_tokens {
         let sep = ids[ids.len() - 1];

@@ -83,7 +83,7 @@ impl TunedEncoder {
         let bytes = std::fs::read(&manifest_path).map_err(|e| Error::io(&manifest_path, e))?;
         let manifest: TunedManifest = serde_json::from_slice(&bytes).map_err(|e| Error::Data {
             path: manifest_path.clone(),
-            line: e.line(),
+            line: Some(e.line()),
             message: format!("not a tuned encoder manifest: {e}"),
         })?;
         let mismatch = |reason: String| Error::EncoderMismatch { path: manifest_path.clone(), reason };

@@ -53,6 +53,10 @@ fn repeat_to(text: &str, sep: &str, bytes: usize) -> String {
     out
 }
 
+/// Held by the tests that make big documents, so that the memory one
+/// measures is its own: the peak is the whole process's.
+static BIG: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// (VmRSS, VmHWM) of this process in bytes.
 fn memory() -> (u64, u64) {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
@@ -70,6 +74,10 @@ fn memory() -> (u64, u64) {
 /// memory. `readme_mib` is the peak RSS growth the README's §8 reports for it.
 fn classify_big(what: &str, text: &str, readme_mib: u64) {
     let c = common::frames();
+    let _alone = BIG.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    // Reset the process's peak RSS to the current RSS (Linux: clear_refs 5),
+    // so that the peak below is this document's.
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
     let (rss_before, _) = memory();
     let t = Instant::now();
     let analysis = c.classify(text).unwrap_or_else(|e| panic!("{what}: {e}"));
@@ -89,8 +97,8 @@ fn classify_big(what: &str, text: &str, readme_mib: u64) {
         growth >> 20
     );
     assert!(analysis.document_scores.iter().all(|s| (0.0..=1.0).contains(&s.score)));
-    // Tolerance: twice the README's figure plus 100 MiB, because the peak is
-    // the whole process's and the other tests of this binary run beside it.
+    // Tolerance: twice the README's figure plus 100 MiB (the small tests of
+    // this binary still run beside it, and allocators differ).
     let bound = (2 * readme_mib + 100) << 20;
     assert!(growth < bound, "{what}: memory grew by {} MiB; the README says +{readme_mib} MiB", growth >> 20);
 }
@@ -148,7 +156,7 @@ fn a_one_megabyte_single_line_loses_no_text() {
     let text: String = articles().join(" ").split_whitespace().collect::<Vec<_>>().join(" ");
     let line = repeat_to(&text, " ", 1 << 20);
     assert!(!line.contains('\n'));
-    classify_big("1 MiB single line", &line, 43);
+    classify_big("1 MiB single line", &line, 97);
 }
 
 /// Minutes of CPU: run with `--release -- --ignored`.
@@ -156,12 +164,13 @@ fn a_one_megabyte_single_line_loses_no_text() {
 #[ignore]
 fn a_ten_megabyte_document_loses_no_text() {
     let doc = repeat_to(&articles().join("\n\n"), "\n\n", 10 << 20);
-    classify_big("10 MiB multi-paragraph", &doc, 380);
+    classify_big("10 MiB multi-paragraph", &doc, 400);
 }
 
 /// The 10 MB document's sentences, at least, are checked in every run.
 #[test]
 fn a_ten_megabyte_document_splits_without_losing_text() {
+    let _alone = BIG.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let doc = repeat_to(&articles().join("\n\n"), "\n\n", 10 << 20);
     props::check_spans(&doc, &common::frames().segmenter().split(&doc));
 }

@@ -66,14 +66,16 @@ fn jsonl_file(lines: &str) -> (TempDir, PathBuf) {
 
 /// Assert a `Data` error at `file_name`:`line` whose message contains `needle`,
 /// and that the displayed error names the file and line too.
+/// `line` 0: the error is about the whole file (no line).
 fn assert_data_error(err: Error, file_name: &str, line: usize, needle: &str) {
     let shown = err.to_string();
     match err {
         Error::Data { path, line: l, message } => {
             assert!(path.ends_with(file_name), "path {} should end with {file_name}", path.display());
-            assert_eq!(l, line, "line in {shown}");
+            assert_eq!(l, (line > 0).then_some(line), "line in {shown}");
             assert!(message.contains(needle), "message `{message}` should contain `{needle}`");
-            assert!(shown.contains(&format!("{file_name}:{line}:")), "display `{shown}`");
+            let place = if line > 0 { format!("{file_name}:{line}:") } else { format!("{file_name}:") };
+            assert!(shown.contains(&place), "display `{shown}`");
         }
         other => panic!("expected Error::Data, got {other:?}"),
     }
@@ -82,9 +84,10 @@ fn assert_data_error(err: Error, file_name: &str, line: usize, needle: &str) {
 fn assert_unknown_label(err: Error, file_name: &str, line: usize, bad: &str, taxonomy: &str) {
     let shown = err.to_string();
     match err {
-        Error::UnknownLabel { path, line: l, label, taxonomy: t } => {
+        Error::UnknownLabel { path, line: l, label, taxonomy: t, document: _ } => {
+            let path = path.expect("a label read from a file names the file");
             assert!(path.ends_with(file_name), "path {} should end with {file_name}", path.display());
-            assert_eq!(l, line);
+            assert_eq!(l, Some(line));
             assert_eq!(label, bad);
             assert_eq!(t, taxonomy);
             assert!(shown.contains(&format!("{file_name}:{line}:")) && shown.contains(bad), "display `{shown}`");

@@ -106,7 +106,7 @@ impl Mapping<'static> {
 /// error naming the file and line. A taxonomy that none of the mappings fits
 /// is an error too.
 pub fn read_flicc(path: &Path, taxonomy: &Taxonomy) -> Result<FliccCorpus> {
-    let data_err = |line: usize, message: String| Error::Data { path: path.to_path_buf(), line, message };
+    let data_err = |line: usize, message: String| Error::Data { path: path.to_path_buf(), line: Some(line), message };
     let mapping = Mapping::for_taxonomy(taxonomy).ok_or_else(|| {
         data_err(
             0,

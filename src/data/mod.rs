@@ -96,8 +96,9 @@ impl LabelledDocument {
                 continue;
             }
             let c = taxonomy.index_of_label(l).ok_or_else(|| Error::UnknownLabel {
-                path: PathBuf::from(&self.id),
-                line: 0,
+                path: None,
+                line: None,
+                document: Some(self.id.clone()),
                 label: l.clone(),
                 taxonomy: taxonomy.name.clone(),
             })?;
@@ -196,7 +197,7 @@ pub fn read_semeval2025(dir: &Path, taxonomy: &Taxonomy) -> Result<Corpus> {
         [] => {
             return Err(Error::Data {
                 path: dir.to_path_buf(),
-                line: 0,
+                line: None,
                 message: format!(
                     "no document folder: expected `{}/` or `{}/` here",
                     SEMEVAL2025_DOCUMENT_DIRS[0], SEMEVAL2025_DOCUMENT_DIRS[1]
@@ -206,7 +207,7 @@ pub fn read_semeval2025(dir: &Path, taxonomy: &Taxonomy) -> Result<Corpus> {
         _ => {
             return Err(Error::Data {
                 path: dir.to_path_buf(),
-                line: 0,
+                line: None,
                 message: format!(
                     "both `{}/` and `{}/` exist; keep the one that `{SEMEVAL2025_ANNOTATIONS}` describes",
                     SEMEVAL2025_DOCUMENT_DIRS[0], SEMEVAL2025_DOCUMENT_DIRS[1]
@@ -221,7 +222,7 @@ pub fn read_semeval2025(dir: &Path, taxonomy: &Taxonomy) -> Result<Corpus> {
     let levels = Levels::new(taxonomy);
     let mut annotations: BTreeMap<String, (usize, Vec<String>, Vec<String>)> = BTreeMap::new();
     for (line_no, line) in numbered_lines(&ann_text) {
-        let data_err = |message: String| Error::Data { path: ann_path.clone(), line: line_no, message };
+        let data_err = |message: String| Error::Data { path: ann_path.clone(), line: Some(line_no), message };
         let cols: Vec<&str> = line.split('\t').collect();
         if cols.len() < 3 {
             return Err(data_err(format!(
@@ -277,7 +278,7 @@ pub fn read_semeval2023(dir: &Path, taxonomy: &Taxonomy) -> Result<Corpus> {
     let levels = Levels::new(taxonomy);
     let mut labelled: BTreeMap<String, (usize, Vec<String>)> = BTreeMap::new();
     for (line_no, line) in numbered_lines(&text) {
-        let data_err = |message: String| Error::Data { path: labels_path.clone(), line: line_no, message };
+        let data_err = |message: String| Error::Data { path: labels_path.clone(), line: Some(line_no), message };
         let cols: Vec<&str> = line.split('\t').collect();
         if cols.len() < 2 {
             return Err(data_err("expected 2 tab-separated columns (ID, comma-separated frames), found 1".to_string()));
@@ -334,7 +335,7 @@ pub fn read_semeval2023_paragraphs(dir: &Path, taxonomy: &Taxonomy) -> Result<Co
     let mut seen: HashMap<(String, usize), usize> = HashMap::new();
     let mut documents = Vec::new();
     for (line_no, line) in numbered_lines(&text) {
-        let data_err = |message: String| Error::Data { path: labels_path.clone(), line: line_no, message };
+        let data_err = |message: String| Error::Data { path: labels_path.clone(), line: Some(line_no), message };
         let cols: Vec<&str> = line.split('\t').collect();
         if cols.len() < 2 {
             return Err(data_err(
@@ -438,7 +439,7 @@ pub fn read_jsonl(path: &Path, taxonomy: &Taxonomy) -> Result<Corpus> {
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut documents = Vec::new();
     for (line_no, line) in numbered_lines(&text) {
-        let data_err = |message: String| Error::Data { path: path.to_path_buf(), line: line_no, message };
+        let data_err = |message: String| Error::Data { path: path.to_path_buf(), line: Some(line_no), message };
         let value: serde_json::Value =
             serde_json::from_str(line).map_err(|e| data_err(format!("malformed JSON: {e}")))?;
         let Some(object) = value.as_object() else {
@@ -602,8 +603,9 @@ impl<'a> Levels<'a> {
         }
         let Some(&top) = self.top.get(label) else {
             return Err(Error::UnknownLabel {
-                path: path.to_path_buf(),
-                line,
+                path: Some(path.to_path_buf()),
+                line: Some(line),
+                document: None,
                 label: label.to_string(),
                 taxonomy: self.taxonomy.name.clone(),
             });
@@ -615,7 +617,9 @@ impl<'a> Levels<'a> {
             _ => None,
         };
         match wrong {
-            Some(why) => Err(Error::Data { path: path.to_path_buf(), line, message: format!("`{label}` is {why}") }),
+            Some(why) => {
+                Err(Error::Data { path: path.to_path_buf(), line: Some(line), message: format!("`{label}` is {why}") })
+            }
             None => Ok(()),
         }
     }
@@ -631,7 +635,7 @@ fn semeval2023_split(dir: &Path, subtask: Semeval2023Subtask) -> Result<(PathBuf
         if !labels.is_file() {
             return Err(Error::Data {
                 path: labels,
-                line: 0,
+                line: None,
                 message: format!("labels file for {} not found", dir.display()),
             });
         }
@@ -666,7 +670,7 @@ fn semeval2023_split(dir: &Path, subtask: Semeval2023Subtask) -> Result<(PathBuf
             }
             Err(Error::Data {
                 path: dir.to_path_buf(),
-                line: 0,
+                line: None,
                 message: format!(
                     "expected `<split>{articles_suffix}/` and `<split>{labels_suffix}` (e.g. train); found folders [{}] and labels files [{}]",
                     articles.keys().cloned().collect::<Vec<_>>().join(", "),
@@ -676,7 +680,7 @@ fn semeval2023_split(dir: &Path, subtask: Semeval2023Subtask) -> Result<(PathBuf
         }
         several => Err(Error::Data {
             path: dir.to_path_buf(),
-            line: 0,
+            line: None,
             message: format!(
                 "several splits with labels ({}); pass one articles folder instead, e.g. {}",
                 several.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "),
@@ -697,7 +701,7 @@ fn list_txt_files(dir: &Path, id_of: impl Fn(&str) -> Option<String>) -> Result<
         let Some(stem) = path.file_stem().and_then(|s| s.to_str()) else {
             return Err(Error::Data {
                 path: path.clone(),
-                line: 0,
+                line: None,
                 message: "the file name is not valid UTF-8".to_string(),
             });
         };
@@ -725,7 +729,7 @@ fn require_labels_for_all<V>(
     };
     Err(Error::Data {
         path: (*first).clone(),
-        line: 0,
+        line: None,
         message: format!("document has no line in {}{more}", labels_path.display()),
     })
 }
@@ -741,7 +745,7 @@ fn read_utf8(path: &Path) -> Result<String> {
             let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
             Err(Error::Data {
                 path: path.to_path_buf(),
-                line,
+                line: Some(line),
                 message: format!("not valid UTF-8 (byte {at}); save the file as UTF-8"),
             })
         }

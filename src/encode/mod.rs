@@ -25,8 +25,11 @@ use crate::error::{Error, Result};
 /// One padded batch of token sequences, row-major `[batch, seq]`.
 #[derive(Debug, Clone)]
 pub struct TokenBatch {
+    /// Word-piece ids, special tokens included, padded with the pad id.
     pub input_ids: Array2<i64>,
+    /// 1 for a real token, 0 for padding.
     pub attention_mask: Array2<i64>,
+    /// All 0: one segment.
     pub token_type_ids: Array2<i64>,
 }
 
@@ -189,11 +192,8 @@ impl TextEncoder {
     }
 
     /// Word-piece ids of `text`, special tokens excluded.
-    pub fn token_ids(&self, text: &str, index: usize) -> Result<Vec<u32>> {
-        let enc = self
-            .tokenizer
-            .encode(text, false)
-            .map_err(|e| Error::Tokenizer { sentence: index, reason: e.to_string() })?;
+    pub fn token_ids(&self, text: &str) -> Result<Vec<u32>> {
+        let enc = self.tokenizer.encode(text, false).map_err(|e| Error::tokenizer(text, e))?;
         Ok(enc.get_ids().to_vec())
     }
 
@@ -210,11 +210,11 @@ impl TextEncoder {
 
     fn embed_with(&self, texts: &[&str], parallel: bool) -> Result<Embeddings> {
         let dim = self.dim();
-        let tokenize = |(i, t): (usize, &&str)| self.token_ids(t, i);
+        let tokenize = |t: &&str| self.token_ids(t);
         let ids: Vec<Vec<u32>> = if parallel {
-            texts.par_iter().enumerate().map(tokenize).collect::<Result<_>>()?
+            texts.par_iter().map(tokenize).collect::<Result<_>>()?
         } else {
-            texts.iter().enumerate().map(tokenize).collect::<Result<_>>()?
+            texts.iter().map(tokenize).collect::<Result<_>>()?
         };
 
         // Windows: (sentence index, token slice). A sentence with no tokens gets none.

@@ -133,7 +133,9 @@ const NARRATIVES_PARTS: [&str; 4] = [
 /// File format of a taxonomy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
+    /// `.toml`.
     Toml,
+    /// `.json`.
     Json,
 }
 
