@@ -4,46 +4,12 @@
 //! the categories whose document score reaches their threshold; evidence is
 //! the strongest sentences for that category.
 
-use ndarray::{ArrayView1, ArrayView2};
+use ndarray::ArrayView2;
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::DocumentLabel;
-use crate::score::top_k_mean;
+pub use crate::pool::Pooling;
 use crate::taxonomy::Taxonomy;
-
-/// How sentence scores are pooled into a document score.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Pooling {
-    /// Mean over all sentences: for diffuse categories such as frames.
-    Mean,
-    /// Mean of the `k` highest sentence scores: for categories that a few
-    /// sentences carry, such as narratives.
-    TopK(usize),
-    /// Mean of the highest `max(min_k, share × sentences)` scores: like
-    /// `TopK(min_k)` on a news article, but a 1,000-sentence transcript
-    /// needs the category in a share of its text, not in three sentences.
-    TopShare {
-        /// Fewest sentences averaged.
-        min_k: usize,
-        /// Share of the document's sentences averaged, in (0, 1].
-        share: f32,
-    },
-}
-
-impl Pooling {
-    /// Pool one category's column of sentence scores.
-    pub fn pool(&self, column: ArrayView1<'_, f32>) -> f32 {
-        match *self {
-            Pooling::Mean => column.mean().unwrap_or(0.0),
-            Pooling::TopK(k) => top_k_mean(column, k.max(1)),
-            Pooling::TopShare { min_k, share } => {
-                let k = ((column.len() as f32 * share.clamp(0.0, 1.0)).ceil() as usize).max(min_k).max(1);
-                top_k_mean(column, k)
-            }
-        }
-    }
-}
 
 /// Settings for document decisions.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -281,4 +247,53 @@ pub fn hierarchical_decision(
     fine.sort_unstable();
     coarse.sort_unstable();
     Hierarchical { fine, added_catch_all, coarse }
+}
+
+/// A document's labels from its scores: `(labels, coarse)`. Flat
+/// taxonomies get [`flat_decision`] and no coarse level. Two-level ones get
+/// [`hierarchical_decision`] within `domain` (when the document was routed
+/// to one): sub-narratives as `labels`, narratives as `coarse`; nothing
+/// chosen gives the taxonomy's `other_label` at both levels, scored one minus
+/// the best top-level score, and a catch-all child added by rule takes its
+/// parent's score and evidence.
+///
+/// `doc` holds the document scores `[k]`, `scores` the sentence scores
+/// `[sentences, k]` (for evidence), `thresholds` one per category.
+pub fn decide(
+    t: &Taxonomy,
+    doc: &[f32],
+    scores: ArrayView2<'_, f32>,
+    domain: Option<&str>,
+    thresholds: &[f32],
+    decision: &DecisionConfig,
+) -> (Vec<DocumentLabel>, Option<Vec<DocumentLabel>>) {
+    if !t.is_hierarchical() {
+        let chosen = flat_decision(doc, thresholds, decision);
+        return (labels_for(t, &chosen, doc, scores, decision), None);
+    }
+    let h = hierarchical_decision(t, doc, domain, thresholds, decision.max_labels);
+    if h.coarse.is_empty() {
+        let best = (0..doc.len())
+            .filter(|&c| t.categories[c].parent.is_none())
+            .filter(|&c| domain.is_none() || t.categories[c].domain.as_deref() == domain)
+            .map(|c| doc[c])
+            .fold(0.0f32, f32::max);
+        let other =
+            |label: &str| vec![DocumentLabel { label: label.to_string(), score: 1.0 - best, evidence: Vec::new() }];
+        return match &t.other_label {
+            Some(o) => (other(o), Some(other(o))),
+            None => (Vec::new(), Some(Vec::new())),
+        };
+    }
+    let mut fine = labels_for(t, &h.fine, doc, scores, decision);
+    for &c in &h.added_catch_all {
+        if let (Some(p), Some(label)) = (t.parent_index(c), fine.iter_mut().find(|l| l.label == t.categories[c].label))
+        {
+            label.score = doc[p];
+            label.evidence = evidence(scores, p, decision);
+        }
+    }
+    fine.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.label.cmp(&b.label)));
+    let coarse = labels_for(t, &h.coarse, doc, scores, decision);
+    (fine, Some(coarse))
 }

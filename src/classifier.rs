@@ -5,12 +5,13 @@ use std::path::PathBuf;
 use ndarray::Array2;
 
 use crate::aggregate::{self, DecisionConfig};
-use crate::analysis::{DocumentAnalysis, DocumentLabel, LabelScore, Sentence, UnitAnalysis};
+use crate::analysis::{DocumentAnalysis, LabelScore, Sentence, UnitAnalysis};
 use crate::encode::{Embeddings, EncoderConfig, TextEncoder};
 use crate::error::{Error, Result};
 use crate::head::{Head, TrainDocument, Unit};
 use crate::models;
-use crate::score::{DomainRouter, MemberTexts, ZeroShot};
+use crate::route::DomainRouter;
+use crate::score::{MemberTexts, ZeroShot};
 use crate::segment::{Granularity, Segmenter, SegmenterConfig, Span};
 use crate::taxonomy::Taxonomy;
 
@@ -649,7 +650,11 @@ impl Classifier {
                 scores: sorted_scores(scores.row(i).iter().enumerate().map(|(c, &s)| (labels_of(c), s))),
             })
             .collect();
-        let (labels, coarse, domain) = self.decide(&doc, scores.view(), vectors);
+        let thresholds = self.thresholds_for(scores.nrows());
+        let domain =
+            if self.taxonomy.is_hierarchical() { self.router.as_ref().and_then(|r| r.route(vectors)) } else { None };
+        let (labels, coarse) =
+            aggregate::decide(&self.taxonomy, &doc, scores.view(), domain.as_deref(), thresholds, &self.decision);
         DocumentAnalysis {
             taxonomy: self.taxonomy.name.clone(),
             encoder: self.encoder.backend_name().to_string(),
@@ -660,51 +665,6 @@ impl Classifier {
             coarse,
             document_scores: sorted_scores(doc.iter().enumerate().map(|(c, &s)| (labels_of(c), s))),
         }
-    }
-
-    /// Document labels from document scores: flat, or two-level with a domain
-    /// decision first.
-    fn decide(
-        &self,
-        doc: &[f32],
-        scores: ndarray::ArrayView2<'_, f32>,
-        vectors: ndarray::ArrayView2<'_, f32>,
-    ) -> (Vec<DocumentLabel>, Option<Vec<DocumentLabel>>, Option<String>) {
-        let t = &self.taxonomy;
-        let thresholds = self.thresholds_for(scores.nrows());
-        if !t.is_hierarchical() {
-            let chosen = aggregate::flat_decision(doc, thresholds, &self.decision);
-            return (aggregate::labels_for(t, &chosen, doc, scores, &self.decision), None, None);
-        }
-        let domain = self.router.as_ref().and_then(|r| r.route(vectors));
-        let h = aggregate::hierarchical_decision(t, doc, domain.as_deref(), thresholds, self.decision.max_labels);
-        if h.coarse.is_empty() {
-            let best = (0..doc.len())
-                .filter(|&c| t.categories[c].parent.is_none())
-                .filter(|&c| domain.is_none() || t.categories[c].domain == domain)
-                .map(|c| doc[c])
-                .fold(0.0f32, f32::max);
-            let other =
-                |label: &str| vec![DocumentLabel { label: label.to_string(), score: 1.0 - best, evidence: Vec::new() }];
-            return match &t.other_label {
-                Some(o) => (other(o), Some(other(o)), domain),
-                None => (Vec::new(), Some(Vec::new()), domain),
-            };
-        }
-        let mut fine = aggregate::labels_for(t, &h.fine, doc, scores, &self.decision);
-        // A catch-all child added by rule stands for its parent: it takes the
-        // parent's score and evidence.
-        for &c in &h.added_catch_all {
-            if let (Some(p), Some(label)) =
-                (t.parent_index(c), fine.iter_mut().find(|l| l.label == t.categories[c].label))
-            {
-                label.score = doc[p];
-                label.evidence = aggregate::evidence(scores, p, &self.decision);
-            }
-        }
-        fine.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.label.cmp(&b.label)));
-        let coarse = aggregate::labels_for(t, &h.coarse, doc, scores, &self.decision);
-        (fine, Some(coarse), domain)
     }
 
     /// The thresholds in use for a document of `sentences` sentences, one per

@@ -68,7 +68,7 @@ pub struct TrainConfig {
     /// L2 pull of the zero-shot weight towards 1.
     pub prior_l2: f32,
     /// How sentence zero-shot scores are pooled into a document's.
-    pub pooling: crate::aggregate::Pooling,
+    pub pooling: crate::pool::Pooling,
 }
 
 impl Default for TrainConfig {
@@ -83,7 +83,7 @@ impl Default for TrainConfig {
             paragraphs: false,
             min_positives_for_threshold: 3,
             prior_l2: 1e-2,
-            pooling: crate::aggregate::Pooling::TopK(3),
+            pooling: crate::pool::Pooling::TopK(3),
         }
     }
 }
@@ -259,7 +259,7 @@ pub fn logit(p: f32) -> f32 {
 
 /// Normalised mean of rows (zeros when empty or averaging to zero).
 fn mean_vector(rows: ArrayView2<'_, f32>) -> Array1<f32> {
-    crate::score::unit_mean(rows).unwrap_or_else(|| Array1::zeros(rows.ncols()))
+    crate::route::unit_mean(rows).unwrap_or_else(|| Array1::zeros(rows.ncols()))
 }
 
 /// Fit the weights on units (no thresholds).
@@ -409,7 +409,7 @@ pub fn taxonomy_units(
     units
 }
 
-fn pooled(scores: ArrayView2<'_, f32>, pooling: crate::aggregate::Pooling) -> Array1<f32> {
+fn pooled(scores: ArrayView2<'_, f32>, pooling: crate::pool::Pooling) -> Array1<f32> {
     Array1::from(crate::aggregate::document_scores(scores, pooling))
 }
 

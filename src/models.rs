@@ -79,7 +79,7 @@ pub enum OnnxModel {
     /// Dynamic per-channel int8 quantisation with integer matrix products
     /// (`all-minilm-l6-v2-qint8/`): about twice as fast, with smaller sessions;
     /// its document labels agree with the fp32 model's on 99% of decisions
-    /// over the labelled fixtures (docs/speed-section.md).
+    /// over the labelled fixtures (docs/speed.md).
     Qint8,
     /// The default: int8 matrix products with each token's activations
     /// scaled on its own (`all-minilm-l6-v2-rowq8/`, `models/make_rowq8.py`):

@@ -22,7 +22,7 @@
 //! categories and neutral sentences as the base rate. The held-out check of
 //! that reading is `tests/calibration.rs`.
 
-use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis};
+use ndarray::{Array2, ArrayView1, ArrayView2, Axis};
 use serde::{Deserialize, Serialize};
 
 use crate::taxonomy::Taxonomy;
@@ -47,73 +47,6 @@ impl Calibration {
 
 pub(crate) fn sigmoid(z: f32) -> f32 {
     1.0 / (1.0 + (-z).exp())
-}
-
-/// Fit a logistic regression with an intercept by Newton's method (IRLS).
-/// `x` is `[n, f]`; returns `f` weights followed by the intercept.
-pub fn fit_logistic(x: &[Vec<f64>], y: &[f64], l2: f64) -> Vec<f64> {
-    let f = x.first().map_or(0, Vec::len);
-    let p = f + 1;
-    let mut w = vec![0.0f64; p];
-    for _ in 0..50 {
-        let mut grad = vec![0.0f64; p];
-        let mut hess = vec![vec![0.0f64; p]; p];
-        for (xi, &yi) in x.iter().zip(y) {
-            let z: f64 = xi.iter().zip(&w).map(|(a, b)| a * b).sum::<f64>() + w[f];
-            let mu = 1.0 / (1.0 + (-z).exp());
-            let s = (mu * (1.0 - mu)).max(1e-9);
-            for a in 0..p {
-                let xa = if a < f { xi[a] } else { 1.0 };
-                grad[a] += (mu - yi) * xa;
-                for b in 0..p {
-                    let xb = if b < f { xi[b] } else { 1.0 };
-                    hess[a][b] += s * xa * xb;
-                }
-            }
-        }
-        for a in 0..f {
-            grad[a] += l2 * w[a];
-            hess[a][a] += l2;
-        }
-        let Some(step) = solve(hess, grad) else { break };
-        let mut change = 0.0f64;
-        for a in 0..p {
-            w[a] -= step[a];
-            change = change.max(step[a].abs());
-        }
-        if change < 1e-8 {
-            break;
-        }
-    }
-    w
-}
-
-/// Solve `a · x = b` by Gaussian elimination with partial pivoting.
-fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Option<Vec<f64>> {
-    let n = b.len();
-    for col in 0..n {
-        let pivot = (col..n).max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs()))?;
-        if a[pivot][col].abs() < 1e-12 {
-            return None;
-        }
-        a.swap(col, pivot);
-        b.swap(col, pivot);
-        let (upper, lower) = a.split_at_mut(col + 1);
-        let pivot_row = &upper[col];
-        for (offset, row) in lower.iter_mut().enumerate() {
-            let factor = row[col] / pivot_row[col];
-            for (x, p) in row[col..].iter_mut().zip(&pivot_row[col..]) {
-                *x -= factor * p;
-            }
-            b[col + 1 + offset] -= factor * b[col];
-        }
-    }
-    let mut x = vec![0.0; n];
-    for row in (0..n).rev() {
-        let s: f64 = (row + 1..n).map(|k| a[row][k] * x[k]).sum();
-        x[row] = (b[row] - s) / a[row][row];
-    }
-    Some(x)
 }
 
 /// Zero-shot scorer built from a taxonomy's descriptions and exemplars.
@@ -365,81 +298,7 @@ impl ZeroShot {
         if !has_both {
             return self.calibration;
         }
-        let w = fit_logistic(&features, &labels, 1e-3);
+        let w = crate::fit::fit_logistic(&features, &labels, 1e-3);
         Calibration { w_raw: w[0] as f32, w_gap: w[1] as f32, bias: w[2] as f32 }
     }
-}
-
-/// Routes a document to one of a taxonomy's domains (e.g. URW, CC) by the
-/// cosine between the document's mean sentence vector and each domain's
-/// centroid of members; the background sentences form a "neither" centroid.
-#[derive(Debug, Clone)]
-pub struct DomainRouter {
-    names: Vec<String>,
-    /// `[domains, dim]` unit rows.
-    centroids: Array2<f32>,
-    /// Unit centroid of the background sentences, if any.
-    background: Option<Array1<f32>>,
-}
-
-/// Normalised mean of rows; `None` when there are no rows or they average to zero.
-pub(crate) fn unit_mean(rows: ArrayView2<'_, f32>) -> Option<Array1<f32>> {
-    let mean = rows.mean_axis(Axis(0))?;
-    let norm = mean.dot(&mean).sqrt();
-    (norm > 0.0).then(|| mean / norm)
-}
-
-impl DomainRouter {
-    /// `None` when the taxonomy has fewer than one domain tag.
-    pub fn new(
-        taxonomy: &Taxonomy,
-        texts: &MemberTexts,
-        members: ArrayView2<'_, f32>,
-        background: ArrayView2<'_, f32>,
-    ) -> Option<Self> {
-        let domains = taxonomy.domains();
-        if domains.is_empty() {
-            return None;
-        }
-        let dim = members.ncols();
-        let mut centroids = Array2::<f32>::zeros((domains.len(), dim));
-        for (d, name) in domains.iter().enumerate() {
-            let rows: Vec<usize> = (0..texts.owner.len())
-                .filter(|&m| taxonomy.categories[texts.owner[m]].domain.as_deref() == Some(name))
-                .collect();
-            if let Some(c) = unit_mean(members.select(Axis(0), &rows).view()) {
-                centroids.row_mut(d).assign(&c);
-            }
-        }
-        let background = if background.nrows() > 0 { unit_mean(background) } else { None };
-        Some(DomainRouter { names: domains.iter().map(|s| s.to_string()).collect(), centroids, background })
-    }
-
-    /// Cosine of the document (mean of its sentence vectors) to each domain,
-    /// and to the background centroid.
-    pub fn similarities(&self, sentences: ArrayView2<'_, f32>) -> (Vec<(String, f32)>, Option<f32>) {
-        let Some(doc) = unit_mean(sentences) else {
-            return (self.names.iter().map(|n| (n.clone(), 0.0)).collect(), None);
-        };
-        let sims = self.centroids.dot(&doc);
-        let named = self.names.iter().cloned().zip(sims.iter().copied()).collect();
-        (named, self.background.as_ref().map(|b| b.dot(&doc)))
-    }
-
-    /// The best domain for a document.
-    pub fn route(&self, sentences: ArrayView2<'_, f32>) -> Option<String> {
-        let (sims, _) = self.similarities(sentences);
-        sims.into_iter().max_by(|a, b| a.1.total_cmp(&b.1)).map(|(n, _)| n)
-    }
-}
-
-/// Mean of a column's top `k` values (all values when fewer).
-pub(crate) fn top_k_mean(values: ArrayView1<'_, f32>, k: usize) -> f32 {
-    let mut v: Vec<f32> = values.to_vec();
-    v.sort_by(|a, b| b.total_cmp(a));
-    let n = k.min(v.len());
-    if n == 0 {
-        return 0.0;
-    }
-    v[..n].iter().sum::<f32>() / n as f32
 }

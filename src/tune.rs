@@ -35,7 +35,7 @@ use crate::tuned::{self, TunedEncoder, TunedManifest};
 
 /// Tuning settings, recorded in the tuned encoder's manifest. The defaults
 /// (3 epochs, step size 1e-4) were chosen on FLICC's validation split among
-/// {3, 5} epochs × {5e-5, 1e-4} (README §5).
+/// {3, 5} epochs × {5e-5, 1e-4} (docs/accuracy.md).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct TuneConfig {

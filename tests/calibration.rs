@@ -61,7 +61,7 @@ fn frame_scores_are_calibrated_on_held_out_sentences() {
     // and the top category is right for most labelled sentences.
     assert!(r.brier < r.brier_base_rate * 0.8, "Brier {} vs base {}", r.brier, r.brier_base_rate);
     assert!((r.mean_score - r.positive_rate).abs() < 0.05, "mean {} vs rate {}", r.mean_score, r.positive_rate);
-    // README §5: 88.1%.
+    // docs/accuracy.md (calibration): 88.1%.
     assert!(r.top1 >= 0.881 - 0.05, "top-1 accuracy {}", r.top1);
 }
 
@@ -79,6 +79,6 @@ fn persuasion_scores_are_calibrated_on_held_out_sentences() {
     );
     assert!(r.brier < r.brier_base_rate, "Brier {} vs base {}", r.brier, r.brier_base_rate);
     assert!((r.mean_score - r.positive_rate).abs() < 0.02, "mean {} vs rate {}", r.mean_score, r.positive_rate);
-    // README §5: 54.3%.
+    // docs/accuracy.md (calibration): 54.3%.
     assert!(r.top1 >= 0.543 - 0.05, "top-1 accuracy {}", r.top1);
 }

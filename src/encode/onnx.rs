@@ -116,7 +116,7 @@ impl OnnxBackend {
                 // ORT 1.31's fused SkipLayerNormalization kernel is slower
                 // than the Add + LayerNormalization it replaces: it took 25%
                 // of the run time, and the encoder runs 25–30% faster without
-                // it (docs/speed-section.md).
+                // it (docs/speed.md).
                 .and_then(|b| Ok(b.with_disabled_optimizers("SkipLayerNormFusion")?))
                 // Memory patterns plan one block per input shape; every batch
                 // has its own shape here, so they only add memory (+100 MB).

@@ -98,7 +98,7 @@ pub struct Taxonomy {
     pub threshold: Option<f32>,
     /// How sentence scores are pooled into document scores (default: mean of the top 3).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pooling: Option<crate::aggregate::Pooling>,
+    pub pooling: Option<crate::pool::Pooling>,
     /// Fewest labels a document gets, for flat taxonomies: the best-scored
     /// categories fill up to it (default 0).
     #[serde(default, skip_serializing_if = "Option::is_none")]
