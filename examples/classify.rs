@@ -69,7 +69,7 @@ fn print_table(a: &DocumentAnalysis, top: usize) {
     let rest: Vec<String> = a
         .document_scores
         .iter()
-        .filter(|s| !decided.contains(&s.label.as_str()))
+        .filter(|s| !decided.contains(&&*s.label))
         .take(top)
         .map(|s| format!("{} {:.2}", s.label, s.score))
         .collect();

@@ -4,10 +4,14 @@
 use serde::{Deserialize, Serialize};
 
 /// A label and its score in [0, 1].
+///
+/// The label is shared (`Arc<str>`): a long document holds one score per
+/// category per sentence, and each of them points at the same label text
+/// instead of a copy. It serialises as a plain string.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LabelScore {
     /// The category's label, as the taxonomy writes it.
-    pub label: String,
+    pub label: std::sync::Arc<str>,
     /// Its score in [0, 1].
     pub score: f32,
 }
@@ -90,12 +94,12 @@ impl DocumentAnalysis {
                     cat.parent.is_none() && (self.domain.is_none() || cat.domain == self.domain)
                 })
             })
-            .map(|s| s.label.as_str())
+            .map(|s| &*s.label)
     }
 
     /// The document score of a label, if the taxonomy has it.
     pub fn score_of(&self, label: &str) -> Option<f32> {
-        self.document_scores.iter().find(|s| s.label == label).map(|s| s.score)
+        self.document_scores.iter().find(|s| &*s.label == label).map(|s| s.score)
     }
 }
 

@@ -220,7 +220,9 @@ impl ClassifierBuilder {
                 .collect(),
             None => vec![fixed],
         };
+        let labels = taxonomy.categories.iter().map(|c| std::sync::Arc::from(c.label.as_str())).collect();
         Ok(Classifier {
+            labels,
             background_vectors: background,
             taxonomy,
             encoder,
@@ -430,6 +432,8 @@ pub struct Classifier {
     segmenter: Segmenter,
     scorer: ZeroShot,
     router: Option<DomainRouter>,
+    /// The categories' labels, shared by every sentence's scores.
+    labels: Vec<std::sync::Arc<str>>,
     head: Option<Head>,
     /// Thresholds per category; `thresholds[n − 1]` serves documents of `n`
     /// sentences, the last row longer ones (a single row: any length).
@@ -636,7 +640,7 @@ impl Classifier {
             Some(head) => (head.score(vectors, zero_shot.view()), head.score_document(vectors, &zero_shot_doc)),
             None => (zero_shot, zero_shot_doc),
         };
-        let labels_of = |c: usize| self.taxonomy.categories[c].label.clone();
+        let labels_of = |c: usize| std::sync::Arc::clone(&self.labels[c]);
         let sentences = p
             .spans
             .iter()
@@ -724,7 +728,7 @@ fn sentence_texts<'a>(p: &Prepared<'a>) -> Vec<&'a str> {
     p.spans.iter().map(|s| s.text(p.text)).collect()
 }
 
-fn sorted_scores(it: impl Iterator<Item = (String, f32)>) -> Vec<LabelScore> {
+fn sorted_scores(it: impl Iterator<Item = (std::sync::Arc<str>, f32)>) -> Vec<LabelScore> {
     let mut v: Vec<LabelScore> = it.map(|(label, score)| LabelScore { label, score }).collect();
     v.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.label.cmp(&b.label)));
     v

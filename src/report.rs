@@ -125,7 +125,7 @@ impl<'a> Page<'a> {
         }
         let decided =
             self.analysis.labels.iter().chain(self.analysis.coarse.iter().flatten()).map(|l| l.label.as_str());
-        let by_score = decided.chain(self.analysis.document_scores.iter().map(|s| s.label.as_str()));
+        let by_score = decided.chain(self.analysis.document_scores.iter().map(|s| &*s.label));
         for label in by_score {
             let group = self.group(label);
             if let Some(count) = on_page.remove(&group) {
@@ -186,16 +186,14 @@ impl<'a> Page<'a> {
             .map(|l| ChartLabel { label: &l.label, score: l.score, decided: true, evidence: l.evidence.clone() })
             .collect();
         let decided: Vec<&str> = a.labels.iter().chain(a.coarse.iter().flatten()).map(|l| l.label.as_str()).collect();
-        out.extend(
-            a.document_scores.iter().filter(|s| !decided.contains(&s.label.as_str())).take(UNDECIDED_SHOWN).map(|s| {
-                ChartLabel {
-                    label: &s.label,
-                    score: s.score,
-                    decided: false,
-                    evidence: self.strongest_sentences(&s.label, 3),
-                }
-            }),
-        );
+        out.extend(a.document_scores.iter().filter(|s| !decided.contains(&&*s.label)).take(UNDECIDED_SHOWN).map(|s| {
+            ChartLabel {
+                label: &s.label,
+                score: s.score,
+                decided: false,
+                evidence: self.strongest_sentences(&s.label, 3),
+            }
+        }));
         out
     }
 
@@ -207,7 +205,7 @@ impl<'a> Page<'a> {
             .sentences
             .iter()
             .enumerate()
-            .filter_map(|(i, s)| s.scores.iter().find(|x| x.label == label).map(|x| (i, x.score)))
+            .filter_map(|(i, s)| s.scores.iter().find(|x| &*x.label == label).map(|x| (i, x.score)))
             .collect();
         scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         scored.into_iter().take(n).map(|(i, _)| i).collect()

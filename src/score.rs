@@ -49,6 +49,9 @@ pub(crate) fn sigmoid(z: f32) -> f32 {
     1.0 / (1.0 + (-z).exp())
 }
 
+/// Sentences whose member cosines [`ZeroShot::raw`] holds at once.
+const RAW_CHUNK: usize = 1024;
+
 /// Zero-shot scorer built from a taxonomy's descriptions and exemplars.
 #[derive(Debug, Clone)]
 pub struct ZeroShot {
@@ -165,16 +168,23 @@ impl ZeroShot {
     }
 
     /// Raw similarities `[n, k]`; `exclude[i]` is a member index left out for row `i`.
+    ///
+    /// The sentence-to-member cosines are computed [`RAW_CHUNK`] rows at a
+    /// time, so memory stays at `RAW_CHUNK × members` however long the text.
     pub fn raw(&self, x: ArrayView2<'_, f32>, exclude: Option<&[Option<usize>]>) -> Array2<f32> {
-        let sims = x.dot(&self.members.t()); // [n, m]
-        let dots = x.dot(&self.sums.t()); // [n, k]
         let k = self.member_of.len();
         let mut raw = Array2::<f32>::zeros((x.nrows(), k));
-        for i in 0..x.nrows() {
-            let ex = exclude.and_then(|e| e[i]);
-            let srow = sims.row(i);
-            for c in 0..k {
-                raw[[i, c]] = self.raw_one(srow, dots[[i, c]], c, ex, x.row(i));
+        for start in (0..x.nrows()).step_by(RAW_CHUNK) {
+            let end = (start + RAW_CHUNK).min(x.nrows());
+            let rows = x.slice(ndarray::s![start..end, ..]);
+            let sims = rows.dot(&self.members.t()); // [chunk, m]
+            let dots = rows.dot(&self.sums.t()); // [chunk, k]
+            for i in 0..end - start {
+                let ex = exclude.and_then(|e| e[start + i]);
+                let srow = sims.row(i);
+                for c in 0..k {
+                    raw[[start + i, c]] = self.raw_one(srow, dots[[i, c]], c, ex, rows.row(i));
+                }
             }
         }
         raw
@@ -223,16 +233,27 @@ impl ZeroShot {
         0.5 * centroid + 0.5 * near
     }
 
-    /// Gap of each raw score to the best other category of the same level.
+    /// Gap of each raw score to the best other category of the same level,
+    /// from each level's best and second-best score: O(categories) per row.
     fn gaps(&self, raw: &Array2<f32>) -> Array2<f32> {
         let k = raw.ncols();
+        let levels = self.level.iter().copied().max().map_or(0, |l| l + 1);
         let mut gaps = Array2::<f32>::zeros(raw.dim());
+        // Per level: (best score, its category, second-best score).
+        let mut top = vec![(f32::NEG_INFINITY, usize::MAX, f32::NEG_INFINITY); levels];
         for (i, row) in raw.axis_iter(Axis(0)).enumerate() {
+            top.fill((f32::NEG_INFINITY, usize::MAX, f32::NEG_INFINITY));
+            for (c, &v) in row.iter().enumerate() {
+                let t = &mut top[self.level[c]];
+                if v > t.0 {
+                    *t = (v, c, t.0);
+                } else if v > t.2 {
+                    t.2 = v;
+                }
+            }
             for c in 0..k {
-                let best_other = (0..k)
-                    .filter(|&o| o != c && self.level[o] == self.level[c])
-                    .map(|o| row[o])
-                    .fold(f32::NEG_INFINITY, f32::max);
+                let (best, arg, second) = top[self.level[c]];
+                let best_other = if arg == c { second } else { best };
                 gaps[[i, c]] = if best_other.is_finite() { row[c] - best_other } else { 0.0 };
             }
         }
@@ -243,21 +264,24 @@ impl ZeroShot {
     /// were not a member (leave-one-out): what a held-out sentence like it would get.
     pub fn member_scores_left_out(&self) -> Array2<f32> {
         let exclude: Vec<Option<usize>> = (0..self.members.nrows()).map(Some).collect();
-        let raw = self.raw(self.members.view(), Some(&exclude));
-        self.calibrate(&raw)
+        self.calibrate(self.raw(self.members.view(), Some(&exclude)))
     }
 
     /// Calibrated scores `[n, k]` in [0, 1].
     pub fn score(&self, x: ArrayView2<'_, f32>) -> Array2<f32> {
-        let raw = self.raw(x, None);
-        self.calibrate(&raw)
+        self.calibrate(self.raw(x, None))
     }
 
-    fn calibrate(&self, raw: &Array2<f32>) -> Array2<f32> {
-        let gaps = self.gaps(raw);
-        let mut out = raw.clone();
-        out.zip_mut_with(&gaps, |r, &g| *r = self.calibration.apply(*r, g));
-        out
+    /// Raw similarities → calibrated scores, in place, a row at a time (the
+    /// gaps of a row are taken before any of its values change).
+    fn calibrate(&self, mut raw: Array2<f32>) -> Array2<f32> {
+        for start in (0..raw.nrows()).step_by(RAW_CHUNK) {
+            let end = (start + RAW_CHUNK).min(raw.nrows());
+            let mut rows = raw.slice_mut(ndarray::s![start..end, ..]);
+            let gaps = self.gaps(&rows.to_owned());
+            rows.zip_mut_with(&gaps, |r, &g| *r = self.calibration.apply(*r, g));
+        }
+        raw
     }
 
     fn fit_calibration(

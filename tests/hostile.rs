@@ -73,7 +73,10 @@ fn memory() -> (u64, u64) {
 /// Classify a big document, check that no text is lost, and report time and
 /// memory. `readme_mib` is the peak RSS growth the README's §8 reports for it.
 fn classify_big(what: &str, text: &str, readme_mib: u64) {
-    let c = common::frames();
+    classify_big_with(common::frames(), what, text, readme_mib);
+}
+
+fn classify_big_with(c: &Classifier, what: &str, text: &str, readme_mib: u64) {
     let _alone = BIG.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     // Reset the process's peak RSS to the current RSS (Linux: clear_refs 5),
     // so that the peak below is this document's.
@@ -165,6 +168,15 @@ fn a_one_megabyte_single_line_loses_no_text() {
 fn a_ten_megabyte_document_loses_no_text() {
     let doc = repeat_to(&articles().join("\n\n"), "\n\n", 10 << 20);
     classify_big("10 MiB multi-paragraph", &doc, 400);
+}
+
+/// The narratives (116 categories, 1,044 member texts): every sentence holds
+/// a score per category, so this is the taxonomy that needs the most memory.
+#[test]
+#[ignore]
+fn a_four_megabyte_document_through_the_narratives() {
+    let doc = repeat_to(&articles().join("\n\n"), "\n\n", 4 << 20);
+    classify_big_with(common::narratives(), "4 MiB through the narratives", &doc, 294);
 }
 
 /// The 10 MB document's sentences, at least, are checked in every run.

@@ -7,7 +7,7 @@ use framelens::{Classifier, DocumentAnalysis, Error, Taxonomy};
 use proptest::prelude::*;
 
 fn top_labels(a: &DocumentAnalysis, n: usize) -> Vec<&str> {
-    a.document_scores.iter().take(n).map(|s| s.label.as_str()).collect()
+    a.document_scores.iter().take(n).map(|s| &*s.label).collect()
 }
 
 #[test]

@@ -61,14 +61,14 @@ fn fixture(taxonomy: &Taxonomy) -> DocumentAnalysis {
         .map(|(i, s)| {
             let start = from + TEXT[from..].find(s).expect("fixture sentence in fixture text");
             from = start + s.len();
-            let mut scores = vec![LabelScore { label: top_of[i].clone(), score: top_score[i] }];
+            let mut scores = vec![LabelScore { label: top_of[i].as_str().into(), score: top_score[i] }];
             scores.extend(
                 others
                     .iter()
                     .chain(&fine)
                     .filter(|l| *l != top_of[i])
                     .enumerate()
-                    .map(|(k, l)| LabelScore { label: l.clone(), score: 0.2 - 0.03 * k as f32 }),
+                    .map(|(k, l)| LabelScore { label: l.as_str().into(), score: 0.2 - 0.03 * k as f32 }),
             );
             Sentence { start, end: from, text: s.to_string(), tokens: 8 + i, windows: 1, scores }
         })
@@ -86,10 +86,10 @@ fn fixture(taxonomy: &Taxonomy) -> DocumentAnalysis {
     let mut document_scores: Vec<LabelScore> = taxonomy
         .labels()
         .enumerate()
-        .map(|(k, l)| LabelScore { label: l.to_string(), score: 0.4 - 0.001 * k as f32 })
+        .map(|(k, l)| LabelScore { label: (*l).into(), score: 0.4 - 0.001 * k as f32 })
         .collect();
     for l in labels.iter().chain(coarse_labels.iter().flatten()) {
-        if let Some(s) = document_scores.iter_mut().find(|s| s.label == l.label) {
+        if let Some(s) = document_scores.iter_mut().find(|s| *s.label == *l.label) {
             s.score = l.score;
         }
     }
