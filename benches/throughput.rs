@@ -250,7 +250,7 @@ fn profile(classifier: &Classifier, texts: &[&str], sentences: &[&str], args: &A
     })?;
     let vectors = vectors.ok_or("no vectors")?;
     let score = best_of(args.repeat, || {
-        std::hint::black_box(classifier.zero_shot().score(vectors.view()));
+        std::hint::black_box(classifier.score_vectors(vectors.view())?);
         Ok(())
     })?;
     let e2e = best_of(args.repeat, || {
@@ -353,8 +353,13 @@ fn memory_probe(args: &Args) -> Fallible<()> {
     rss(&format!("backend, {threads} sessions"));
     let encoder = framelens::encode::TextEncoder::new(tokenizer, Box::new(backend), Default::default())?;
     let taxonomy = Taxonomy::from_name_or_path(&args.taxonomy)?;
-    let members = framelens::score::MemberTexts::of(&taxonomy);
-    let texts: Vec<&str> = members.texts.iter().map(String::as_str).collect();
+    // The member texts: each category's description and exemplars.
+    let texts: Vec<&str> = taxonomy
+        .categories
+        .iter()
+        .flat_map(|c| std::iter::once(c.description.as_str()).chain(c.exemplars.iter().map(String::as_str)))
+        .filter(|t| !t.is_empty())
+        .collect();
     let v = encoder.embed_sequential(&texts)?;
     rss(&format!("embedded {} member texts", v.vectors.nrows()));
     drop(encoder);

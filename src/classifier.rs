@@ -63,9 +63,37 @@ pub struct ClassifierBuilder {
     max_input_bytes: Option<usize>,
     no_vector_cache: bool,
     tuned: Option<crate::tuned::TunedEncoder>,
+    custom: Option<std::sync::Arc<TextEncoder>>,
 }
 
 impl ClassifierBuilder {
+    /// Use this encoder: any [`crate::encode::Backend`] of yours, with a
+    /// tokenizer, through [`TextEncoder::new`]. The model settings
+    /// (`backend`, `model`, `models_dir` for models, `encoder_config`) are then
+    /// not used, and the taxonomy's vectors are not cached (the cache cannot
+    /// tell your model's files apart).
+    ///
+    /// ```no_run
+    /// use framelens::encode::{load_tokenizer, Backend, EncoderConfig, TextEncoder, TokenBatch};
+    /// # struct MyModel;
+    /// # impl Backend for MyModel {
+    /// #     fn name(&self) -> &str { "my-model" }
+    /// #     fn dim(&self) -> usize { 384 }
+    /// #     fn embed_batch(&self, b: &TokenBatch) -> framelens::Result<ndarray::Array2<f32>> {
+    /// #         Ok(ndarray::Array2::zeros((b.input_ids.nrows(), 384)))
+    /// #     }
+    /// # }
+    /// # fn main() -> framelens::Result<()> {
+    /// let tokenizer = load_tokenizer(std::path::Path::new("my-model/tokenizer.json"))?;
+    /// let encoder = TextEncoder::new(tokenizer, Box::new(MyModel), EncoderConfig::default())?;
+    /// let classifier = framelens::Classifier::builder().text_encoder(encoder).build()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn text_encoder(mut self, encoder: TextEncoder) -> Self {
+        self.custom = Some(std::sync::Arc::new(encoder));
+        self
+    }
+
     /// Run a tuned encoder (`framelens::tune`, `train --tune`) instead of the
     /// base model, on the default `rowq8` ONNX model or on the `rust-bert`
     /// backend. `build` refuses it when it was tuned for another taxonomy or
@@ -166,6 +194,8 @@ impl ClassifierBuilder {
             Some(t) => t,
             None => Taxonomy::builtin("media-frames")?,
         };
+        // Its fields are public: whatever was edited since it was loaded is checked here.
+        taxonomy.check()?;
         let threads = resolve_threads(self.threads)?;
         let explicit_threshold = self.threshold.is_some() || taxonomy.threshold.is_some() || self.decision.is_some();
         let mut decision = self.decision.unwrap_or_else(|| default_decision(&taxonomy));
@@ -183,7 +213,24 @@ impl ClassifierBuilder {
         if let Some(tuned) = &self.tuned {
             tuned.check_fits(&taxonomy, &models_dir)?;
         }
-        let encoder = load_encoder(self.backend, model, &models_dir, threads, self.encoder, self.tuned.as_ref())?;
+        let custom = self.custom.is_some();
+        let encoder = match self.custom {
+            Some(_) if self.tuned.is_some() => {
+                return Err(Error::InvalidSetting {
+                    name: "text_encoder",
+                    reason: "give either a tuned encoder or an encoder of your own, not both".into(),
+                })
+            }
+            Some(encoder) => encoder,
+            None => std::sync::Arc::new(load_encoder(
+                self.backend,
+                model,
+                &models_dir,
+                threads,
+                self.encoder,
+                self.tuned.as_ref(),
+            )?),
+        };
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .thread_name(|i| format!("framelens-{i}"))
@@ -194,7 +241,7 @@ impl ClassifierBuilder {
         let texts: Vec<&str> = members.texts.iter().chain(&taxonomy.background).map(String::as_str).collect();
         let cache_dir = models_dir.join(crate::cache::CACHE_DIR);
         let key = crate::cache::key(encoder.backend_name(), &model_files(self.backend, model, &models_dir), &texts);
-        let cache = (!self.no_vector_cache).then_some((cache_dir.as_path(), key.as_str()));
+        let cache = (!self.no_vector_cache && !custom).then_some((cache_dir.as_path(), key.as_str()));
         let all = embedded_texts(&encoder, &pool, &texts, cache)?;
         let member_vectors = all.slice(ndarray::s![..members.texts.len(), ..]).to_owned();
         let background = all.slice(ndarray::s![members.texts.len().., ..]).to_owned();
@@ -428,7 +475,7 @@ pub struct Classifier {
     /// The taxonomy's background sentences, embedded (training units).
     background_vectors: Array2<f32>,
     taxonomy: Taxonomy,
-    encoder: TextEncoder,
+    encoder: std::sync::Arc<TextEncoder>,
     segmenter: Segmenter,
     scorer: ZeroShot,
     router: Option<DomainRouter>,
@@ -477,9 +524,23 @@ impl Classifier {
         &self.decision
     }
 
-    /// The zero-shot scorer (its calibration, raw similarities).
-    pub fn zero_shot(&self) -> &ZeroShot {
-        &self.scorer
+    /// The calibration the zero-shot scorer fitted on the taxonomy's own
+    /// sentences (`score = σ(w_raw·raw + w_gap·gap + bias)`).
+    pub fn calibration(&self) -> crate::score::Calibration {
+        self.scorer.calibration()
+    }
+
+    /// Zero-shot scores `[rows, categories]` of sentence vectors you embedded
+    /// yourself (unit rows of the encoder's dimension, e.g. from [`Classifier::embed`]).
+    pub fn score_vectors(&self, vectors: ndarray::ArrayView2<'_, f32>) -> Result<Array2<f32>> {
+        if vectors.ncols() != self.encoder.dim() {
+            return Err(Error::InvalidInput(format!(
+                "the vectors have {} dimensions; the encoder gives {}",
+                vectors.ncols(),
+                self.encoder.dim()
+            )));
+        }
+        Ok(self.scorer.score(vectors))
     }
 
     /// The sentence splitter.

@@ -139,8 +139,24 @@ impl Iterator for DirRecords {
 
 impl ExactSizeIterator for DirRecords {}
 
-/// Read a UTF-8 text file; the error names the line of the first bad byte.
+/// Largest text file the readers take (1 GiB): a bigger one is an error
+/// before anything is read. [`crate::Classifier`] takes documents up to its
+/// own, smaller limit (`max_input_bytes`).
+pub const MAX_TEXT_FILE_BYTES: u64 = 1 << 30;
+
+/// Read a UTF-8 text file without its BOM; the error names the line of the
+/// first bad byte. Files over [`MAX_TEXT_FILE_BYTES`] are refused unread.
 pub fn read_text_file(path: &Path) -> Result<String> {
+    let size = std::fs::metadata(path).map_err(|e| Error::io(path, e))?.len();
+    if size > MAX_TEXT_FILE_BYTES {
+        return Err(Error::Data {
+            path: path.to_path_buf(),
+            line: None,
+            message: format!(
+                "the file is {size} bytes, over the {MAX_TEXT_FILE_BYTES}-byte limit of a text file; split it"
+            ),
+        });
+    }
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     let text = String::from_utf8(bytes).map_err(|e| {
         let bad = e.utf8_error().valid_up_to();
@@ -148,7 +164,7 @@ pub fn read_text_file(path: &Path) -> Result<String> {
         Error::Data {
             path: path.to_path_buf(),
             line: Some(line),
-            message: format!("not valid UTF-8 (byte offset {bad})"),
+            message: format!("not valid UTF-8 (byte offset {bad}); save the file as UTF-8"),
         }
     })?;
     Ok(strip_bom(text))
@@ -169,6 +185,8 @@ pub struct JsonlRecords<R> {
     line: usize,
     buf: Vec<u8>,
     done: bool,
+    /// Longest line read ([`MAX_TEXT_FILE_BYTES`]).
+    max_line: u64,
 }
 
 /// Stream `{"id": ..., "text": ...}` objects, one per line; `source_name`
@@ -179,7 +197,14 @@ pub struct JsonlRecords<R> {
 /// line's `id` when it has one, else `<source>:<line>`, and reading goes on.
 /// A failing reader gives a fatal [`RecordError`] and ends the stream.
 pub fn records_from_jsonl<R: BufRead>(reader: R, source_name: impl Into<PathBuf>) -> JsonlRecords<R> {
-    JsonlRecords { reader, source: source_name.into(), line: 0, buf: Vec::new(), done: false }
+    JsonlRecords {
+        reader,
+        source: source_name.into(),
+        line: 0,
+        buf: Vec::new(),
+        done: false,
+        max_line: MAX_TEXT_FILE_BYTES,
+    }
 }
 
 /// The id rules of [`records_from_jsonl`] without keeping the texts: for
@@ -247,10 +272,26 @@ impl<R: BufRead> JsonlRecords<R> {
             return None;
         }
         self.buf.clear();
-        match self.reader.read_until(b'\n', &mut self.buf) {
+        let limit = self.max_line;
+        match std::io::Read::take(&mut self.reader, limit + 1).read_until(b'\n', &mut self.buf) {
             Ok(0) => {
                 self.done = true;
                 None
+            }
+            Ok(n) if n as u64 > limit && self.buf.last() != Some(&b'\n') => {
+                // Over the limit: skip the rest of the line unread, report it, go on.
+                self.line += 1;
+                self.buf.clear();
+                if let Err(e) = skip_line(&mut self.reader) {
+                    self.done = true;
+                    return Some(Err(RecordError {
+                        id: self.line_id(),
+                        error: Error::io(&self.source, e),
+                        fatal: true,
+                    }));
+                }
+                let message = format!("the line is over the {limit}-byte limit of a record; split the document");
+                Some(Err(RecordError::new(self.line_id(), self.data_error(message))))
             }
             Ok(_) => {
                 self.line += 1;
@@ -268,6 +309,26 @@ impl<R: BufRead> JsonlRecords<R> {
                 self.line += 1;
                 let error = Error::io(&self.source, e);
                 Some(Err(RecordError { id: self.line_id(), error, fatal: true }))
+            }
+        }
+    }
+}
+
+/// Consume the rest of a line (through its `\n`) without keeping it.
+fn skip_line<R: BufRead>(reader: &mut R) -> std::io::Result<()> {
+    loop {
+        let available = reader.fill_buf()?;
+        if available.is_empty() {
+            return Ok(());
+        }
+        match available.iter().position(|&b| b == b'\n') {
+            Some(i) => {
+                reader.consume(i + 1);
+                return Ok(());
+            }
+            None => {
+                let n = available.len();
+                reader.consume(n);
             }
         }
     }
@@ -579,6 +640,23 @@ struct IdLine {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_line_over_the_limit_is_a_record_error_and_the_next_line_is_read() {
+        let input = "{\"id\":\"a\",\"text\":\"short\"}\n{\"id\":\"b\",\"text\":\"far too long for the limit\"}\n{\"id\":\"c\",\"text\":\"ok\"}\n";
+        let mut records = records_from_jsonl(std::io::Cursor::new(input), "in.jsonl");
+        records.max_line = 40;
+        let got: Vec<_> = records.collect();
+        assert_eq!(got.len(), 3);
+        assert_eq!(got[0].as_ref().unwrap().id, "a");
+        let err = got[1].as_ref().unwrap_err();
+        assert!(
+            !err.fatal && err.error.to_string().contains("in.jsonl:2: the line is over the 40-byte limit"),
+            "{}",
+            err.error
+        );
+        assert_eq!(got[2].as_ref().unwrap().id, "c");
+    }
 
     #[test]
     fn shard_parses_and_rejects() {

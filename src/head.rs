@@ -231,20 +231,20 @@ impl Head {
     /// Load and check the format; use [`Head::check_fits`] (the builder does) before use.
     pub fn load(path: &Path) -> Result<Head> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-        let data = |line: usize, message: String| Error::Data { path: path.to_path_buf(), line: Some(line), message };
+        let data = |line: Option<usize>, message: String| Error::Data { path: path.to_path_buf(), line, message };
         let mut head: Head =
-            serde_json::from_str(&text).map_err(|e| data(e.line(), format!("not a framelens head: {e}")))?;
+            serde_json::from_str(&text).map_err(|e| data(Some(e.line()), format!("not a framelens head: {e}")))?;
         if head.format != HEAD_FORMAT {
-            return Err(data(0, format!("field `format` is `{}`, expected `{HEAD_FORMAT}`", head.format)));
+            return Err(data(None, format!("field `format` is `{}`, expected `{HEAD_FORMAT}`", head.format)));
         }
         if head.version != HEAD_VERSION {
             return Err(data(
-                0,
+                None,
                 format!("head version {} is not supported (this framelens reads version {HEAD_VERSION})", head.version),
             ));
         }
         if !head.shapes_fit() {
-            return Err(data(0, "weights, bias, thresholds and labels do not have matching sizes".into()));
+            return Err(data(None, "weights, bias, thresholds and labels do not have matching sizes".into()));
         }
         head.path = Some(path.to_path_buf());
         Ok(head)
@@ -371,7 +371,7 @@ pub struct TrainDocument {
 /// and ancestors, background with none. `members`/`background` are the
 /// vectors of [`crate::score::MemberTexts`] and of `taxonomy.background`,
 /// with their zero-shot scores (members scored leave-one-out).
-pub fn taxonomy_units(
+pub(crate) fn taxonomy_units(
     taxonomy: &Taxonomy,
     owners: &[usize],
     members: (ArrayView2<'_, f32>, ArrayView2<'_, f32>),

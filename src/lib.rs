@@ -5,7 +5,8 @@
 //!
 //! Text → sentences with byte offsets ([`segment`]) → a transformer encoder,
 //! batched and run in parallel ([`encode`]) → a score in [0, 1] for every
-//! category of a [`taxonomy`], per sentence ([`score`]) → document-level
+//! category of a [`taxonomy`], per sentence (the zero-shot scorer, or a
+//! trained [`head`]) → document-level
 //! labels, each with the sentences that carry it as evidence ([`aggregate`]).
 //! Results are serde types ([`analysis`]).
 //!
@@ -36,8 +37,8 @@ pub mod metrics;
 pub mod models;
 pub mod pool;
 pub mod report;
-pub mod route;
-pub mod score;
+pub(crate) mod route;
+pub(crate) mod score;
 pub mod segment;
 pub mod taxonomy;
 #[cfg(feature = "rust-bert")]
@@ -50,6 +51,7 @@ pub use classifier::{BackendKind, Classifier, ClassifierBuilder};
 pub use error::{Error, Result};
 pub use head::Head;
 pub use pool::Pooling;
+pub use score::Calibration;
 pub use segment::{Granularity, Segmenter, SegmenterConfig, Span};
 pub use taxonomy::{Category, Taxonomy};
 pub use tuned::TunedEncoder;

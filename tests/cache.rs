@@ -82,7 +82,7 @@ fn cached_calibration_and_thresholds_equal_fresh_ones() {
     let fresh = build(false);
     let _ = build(true); // fills the cache if it was empty
     let warm = build(true);
-    assert_eq!(warm.zero_shot().calibration(), fresh.zero_shot().calibration());
+    assert_eq!(warm.calibration(), fresh.calibration());
     for n in [1, 2, 7, 20, 500] {
         assert_eq!(warm.thresholds_for(n), fresh.thresholds_for(n), "{n} sentences");
     }

@@ -236,3 +236,20 @@ fn a_third_level_is_refused_naming_the_category() {
         other => panic!("expected InvalidTaxonomy, got {other:?}"),
     }
 }
+
+/// The fields are public; a taxonomy broken through them is refused when a
+/// classifier is built (before any model is loaded).
+#[test]
+fn a_taxonomy_broken_through_its_fields_is_refused_at_build() {
+    let mut t = Taxonomy::media_frames();
+    let first = t.categories[0].label.clone();
+    t.categories[1].label = first.clone();
+    let err = framelens::Classifier::builder().taxonomy(t.clone()).models_dir("/nonexistent").build().unwrap_err();
+    assert!(matches!(err, Error::InvalidTaxonomy { .. }), "{err}");
+    assert!(err.to_string().contains(&first), "{err}");
+    assert!(t.check().is_err());
+    // Deserialised directly with serde, validation is skipped until `check` or `build`.
+    let json = serde_json::to_string(&t).unwrap();
+    let raw: Taxonomy = serde_json::from_str(&json).unwrap();
+    assert!(raw.check().is_err());
+}

@@ -14,7 +14,8 @@
 
 use std::path::Path;
 
-use super::{read_utf8, Corpus, LabelledDocument, Levels};
+use super::{Corpus, LabelledDocument, Levels};
+use crate::corpus::read_text_file;
 use crate::error::{Error, Result};
 use crate::taxonomy::Taxonomy;
 
@@ -107,16 +108,15 @@ impl Mapping<'static> {
 /// is an error too.
 pub fn read_flicc(path: &Path, taxonomy: &Taxonomy) -> Result<FliccCorpus> {
     let data_err = |line: usize, message: String| Error::Data { path: path.to_path_buf(), line: Some(line), message };
-    let mapping = Mapping::for_taxonomy(taxonomy).ok_or_else(|| {
-        data_err(
-            0,
-            format!(
+    let mapping = Mapping::for_taxonomy(taxonomy).ok_or_else(|| Error::Data {
+        path: path.to_path_buf(),
+        line: None,
+        message: format!(
                 "taxonomy `{}` has neither the FLICC fallacy labels, the climate narratives of the CARDS mapping, nor the persuasion techniques of the fallacy mapping",
-                taxonomy.name
-            ),
-        )
+            taxonomy.name
+        ),
     })?;
-    let text = read_utf8(path)?;
+    let text = read_text_file(path)?;
     let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(text.as_bytes());
     let headers = reader.headers().map_err(|e| data_err(1, format!("malformed CSV header: {e}")))?.clone();
     let column = |name: &str| {

@@ -25,6 +25,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::corpus::read_text_file;
 use crate::error::{Error, Result};
 use crate::taxonomy::Taxonomy;
 
@@ -218,7 +219,7 @@ pub fn read_semeval2025(dir: &Path, taxonomy: &Taxonomy) -> Result<Corpus> {
     let files = list_txt_files(&docs_dir, |stem| Some(stem.to_string()))?;
 
     let ann_path = dir.join(SEMEVAL2025_ANNOTATIONS);
-    let ann_text = read_utf8(&ann_path)?;
+    let ann_text = read_text_file(&ann_path)?;
     let levels = Levels::new(taxonomy);
     let mut annotations: BTreeMap<String, (usize, Vec<String>, Vec<String>)> = BTreeMap::new();
     for (line_no, line) in numbered_lines(&ann_text) {
@@ -245,12 +246,7 @@ pub fn read_semeval2025(dir: &Path, taxonomy: &Taxonomy) -> Result<Corpus> {
         for label in &fine {
             levels.check(label, Level::Fine, &ann_path, line_no)?;
         }
-        if !files.contains_key(&id) {
-            return Err(data_err(format!(
-                "no document for ID `{id}`: {} does not exist",
-                docs_dir.join(format!("{id}.txt")).display()
-            )));
-        }
+        document_file(&files, &id, || docs_dir.join(format!("{id}.txt"))).map_err(data_err)?;
         annotations.insert(id, (line_no, coarse, fine));
     }
     require_labels_for_all(&files, &annotations, &ann_path)?;
@@ -274,7 +270,7 @@ pub fn read_semeval2025(dir: &Path, taxonomy: &Taxonomy) -> Result<Corpus> {
 pub fn read_semeval2023(dir: &Path, taxonomy: &Taxonomy) -> Result<Corpus> {
     let (articles_dir, labels_path, split) = semeval2023_split(dir, Semeval2023Subtask::Frames)?;
     let files = list_txt_files(&articles_dir, |stem| Some(stem.strip_prefix("article").unwrap_or(stem).to_string()))?;
-    let text = read_utf8(&labels_path)?;
+    let text = read_text_file(&labels_path)?;
     let levels = Levels::new(taxonomy);
     let mut labelled: BTreeMap<String, (usize, Vec<String>)> = BTreeMap::new();
     for (line_no, line) in numbered_lines(&text) {
@@ -294,12 +290,7 @@ pub fn read_semeval2023(dir: &Path, taxonomy: &Taxonomy) -> Result<Corpus> {
         for label in &labels {
             levels.check(label, Level::Any, &labels_path, line_no)?;
         }
-        if !files.contains_key(&id) {
-            return Err(data_err(format!(
-                "no document for ID `{id}`: {} does not exist",
-                articles_dir.join(format!("article{id}.txt")).display()
-            )));
-        }
+        document_file(&files, &id, || articles_dir.join(format!("article{id}.txt"))).map_err(data_err)?;
         labelled.insert(id, (line_no, labels));
     }
     require_labels_for_all(&files, &labelled, &labels_path)?;
@@ -329,7 +320,7 @@ pub fn read_semeval2023(dir: &Path, taxonomy: &Taxonomy) -> Result<Corpus> {
 pub fn read_semeval2023_paragraphs(dir: &Path, taxonomy: &Taxonomy) -> Result<Corpus> {
     let (articles_dir, labels_path, split) = semeval2023_split(dir, Semeval2023Subtask::Techniques)?;
     let files = list_txt_files(&articles_dir, |stem| Some(stem.strip_prefix("article").unwrap_or(stem).to_string()))?;
-    let text = read_utf8(&labels_path)?;
+    let text = read_text_file(&labels_path)?;
     let levels = Levels::new(taxonomy);
     let mut articles: HashMap<String, Vec<String>> = HashMap::new();
     let mut seen: HashMap<(String, usize), usize> = HashMap::new();
@@ -354,12 +345,7 @@ pub fn read_semeval2023_paragraphs(dir: &Path, taxonomy: &Taxonomy) -> Result<Co
         for label in &labels {
             levels.check(label, Level::Any, &labels_path, line_no)?;
         }
-        let Some(path) = files.get(&id) else {
-            return Err(data_err(format!(
-                "no document for ID `{id}`: {} does not exist",
-                articles_dir.join(format!("article{id}.txt")).display()
-            )));
-        };
+        let path = document_file(&files, &id, || articles_dir.join(format!("article{id}.txt"))).map_err(data_err)?;
         if !articles.contains_key(&id) {
             let lines = read_document(path)?.split('\n').map(str::to_string).collect();
             articles.insert(id.clone(), lines);
@@ -433,7 +419,7 @@ pub fn write_semeval2023_paragraph_labels(path: &Path, predictions: &[(String, V
 /// gets the top-level ones plus the top-level ancestor of each fine one (and
 /// `other_label` when given).
 pub fn read_jsonl(path: &Path, taxonomy: &Taxonomy) -> Result<Corpus> {
-    let text = read_utf8(path)?;
+    let text = read_text_file(path)?;
     let levels = Levels::new(taxonomy);
     let hierarchical = taxonomy.is_hierarchical();
     let mut seen: HashMap<String, usize> = HashMap::new();
@@ -712,6 +698,16 @@ fn list_txt_files(dir: &Path, id_of: impl Fn(&str) -> Option<String>) -> Result<
     Ok(out)
 }
 
+/// The document file of a labelled ID, or the message saying which file is
+/// missing (`expected` gives its path).
+fn document_file<'f>(
+    files: &'f BTreeMap<String, PathBuf>,
+    id: &str,
+    expected: impl FnOnce() -> PathBuf,
+) -> std::result::Result<&'f PathBuf, String> {
+    files.get(id).ok_or_else(|| format!("no document for ID `{id}`: {} does not exist", expected().display()))
+}
+
 /// Every document file must have a line in the labels file: the first one
 /// without is an error naming it (and how many more lack one).
 fn require_labels_for_all<V>(
@@ -734,27 +730,9 @@ fn require_labels_for_all<V>(
     })
 }
 
-/// A file as UTF-8 text without a BOM; a non-UTF-8 file is an error naming the line.
-fn read_utf8(path: &Path) -> Result<String> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    match std::str::from_utf8(bytes) {
-        Ok(s) => Ok(s.to_string()),
-        Err(e) => {
-            let at = e.valid_up_to();
-            let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
-            Err(Error::Data {
-                path: path.to_path_buf(),
-                line: Some(line),
-                message: format!("not valid UTF-8 (byte {at}); save the file as UTF-8"),
-            })
-        }
-    }
-}
-
 /// A document's text: UTF-8, BOM removed, CRLF turned into LF.
 fn read_document(path: &Path) -> Result<String> {
-    let text = read_utf8(path)?;
+    let text = read_text_file(path)?;
     Ok(if text.contains('\r') { text.replace("\r\n", "\n") } else { text })
 }
 

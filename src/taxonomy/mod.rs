@@ -239,6 +239,14 @@ impl Taxonomy {
         std::fs::write(path, text).map_err(|e| Error::io(path, e))
     }
 
+    /// Check every rule and report all problems at once. The constructors
+    /// and loaders call it; [`crate::ClassifierBuilder::build`] calls it again,
+    /// so a taxonomy edited through its public fields, or deserialised
+    /// directly with serde, is refused there if it breaks a rule.
+    pub fn check(&self) -> Result<()> {
+        self.validate(&self.name, None)
+    }
+
     /// Check every rule and report all problems at once.
     fn validate(&self, source_name: &str, text: Option<(&str, Format)>) -> Result<()> {
         let mut problems = Vec::new();
