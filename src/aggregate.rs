@@ -154,7 +154,7 @@ pub fn labels_for(
             evidence: evidence(sentence_scores, c, config),
         })
         .collect();
-    out.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.label.cmp(&b.label)));
+    out.sort_by(|a, b| crate::analysis::by_score((a.score, &a.label), (b.score, &b.label)));
     out
 }
 
@@ -293,7 +293,7 @@ pub fn decide(
             label.evidence = evidence(scores, p, decision);
         }
     }
-    fine.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.label.cmp(&b.label)));
+    fine.sort_by(|a, b| crate::analysis::by_score((a.score, &a.label), (b.score, &b.label)));
     let coarse = labels_for(t, &h.coarse, doc, scores, decision);
     (fine, Some(coarse))
 }

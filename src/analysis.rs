@@ -16,6 +16,12 @@ pub struct LabelScore {
     pub score: f32,
 }
 
+/// The order of every list of labels in the results: score high to low,
+/// then label.
+pub(crate) fn by_score(a: (f32, &str), b: (f32, &str)) -> std::cmp::Ordering {
+    b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1))
+}
+
 /// One sentence of the input with its per-category scores.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Sentence {

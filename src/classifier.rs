@@ -791,6 +791,6 @@ fn sentence_texts<'a>(p: &Prepared<'a>) -> Vec<&'a str> {
 
 fn sorted_scores(it: impl Iterator<Item = (std::sync::Arc<str>, f32)>) -> Vec<LabelScore> {
     let mut v: Vec<LabelScore> = it.map(|(label, score)| LabelScore { label, score }).collect();
-    v.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.label.cmp(&b.label)));
+    v.sort_by(|a, b| crate::analysis::by_score((a.score, &a.label), (b.score, &b.label)));
     v
 }

@@ -380,15 +380,7 @@ pub(crate) fn taxonomy_units(
 ) -> Vec<Unit> {
     let mut units = Vec::new();
     for (m, &owner) in owners.iter().enumerate() {
-        let mut labels = vec![owner];
-        let mut cur = owner;
-        while let Some(p) = taxonomy.parent_index(cur) {
-            if labels.contains(&p) {
-                break;
-            }
-            labels.push(p);
-            cur = p;
-        }
+        let labels = taxonomy.ancestors(owner);
         units.push(Unit {
             vector: members.0.row(m).to_owned(),
             prior: members.1.row(m).to_owned(),

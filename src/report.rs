@@ -146,16 +146,8 @@ impl<'a> Page<'a> {
 
     /// The top-level ancestor's label, or the label itself.
     fn group(&self, label: &str) -> String {
-        let Some(mut c) = self.taxonomy.index_of_label(label) else { return label.to_string() };
-        let mut steps = 0;
-        while let Some(p) = self.taxonomy.parent_index(c) {
-            c = p;
-            steps += 1;
-            if steps > self.taxonomy.categories.len() {
-                break;
-            }
-        }
-        self.taxonomy.categories[c].label.clone()
+        let Some(c) = self.taxonomy.index_of_label(label) else { return label.to_string() };
+        self.taxonomy.categories[self.taxonomy.root(c)].label.clone()
     }
 
     fn colour(&self, label: &str) -> &'static str {

@@ -97,19 +97,6 @@ impl MemberTexts {
     }
 }
 
-fn ancestors(taxonomy: &Taxonomy, c: usize) -> Vec<usize> {
-    let mut out = vec![c];
-    let mut cur = c;
-    while let Some(p) = taxonomy.parent_index(cur) {
-        if out.contains(&p) {
-            break;
-        }
-        out.push(p);
-        cur = p;
-    }
-    out
-}
-
 impl ZeroShot {
     /// Build from member vectors (see [`MemberTexts`]) and background vectors,
     /// fitting the calibration.
@@ -135,7 +122,7 @@ impl ZeroShot {
         let k = taxonomy.categories.len();
         let mut member_of = vec![Vec::new(); k];
         for (m, &owner) in members_text.owner.iter().enumerate() {
-            for c in ancestors(taxonomy, owner) {
+            for c in taxonomy.ancestors(owner) {
                 member_of[c].push(m);
             }
         }
@@ -147,7 +134,7 @@ impl ZeroShot {
                 row += &members.row(m);
             }
         }
-        let level = (0..k).map(|c| ancestors(taxonomy, c).len() - 1).collect();
+        let level = (0..k).map(|c| taxonomy.ancestors(c).len() - 1).collect();
         ZeroShot {
             members,
             member_of,
@@ -312,7 +299,7 @@ impl ZeroShot {
             let x = self.members.select(Axis(0), &exemplars);
             let exclude: Vec<Option<usize>> = exemplars.iter().map(|&m| Some(m)).collect();
             let raw = self.raw(x.view(), Some(&exclude));
-            push(&raw, &|i| ancestors(taxonomy, texts.owner[exemplars[i]]));
+            push(&raw, &|i| taxonomy.ancestors(texts.owner[exemplars[i]]));
         }
         if background.nrows() > 0 {
             let raw = self.raw(background, None);

@@ -561,15 +561,7 @@ impl<'a> Levels<'a> {
     fn new(taxonomy: &'a Taxonomy) -> Self {
         let mut top = HashMap::new();
         for (i, c) in taxonomy.categories.iter().enumerate() {
-            let mut root = i;
-            let mut steps = 0;
-            while let Some(p) = taxonomy.parent_index(root) {
-                root = p;
-                steps += 1;
-                if steps > taxonomy.categories.len() {
-                    break; // validated taxonomies have no cycles; stay finite anyway
-                }
-            }
+            let root = taxonomy.root(i);
             top.insert(c.label.as_str(), taxonomy.categories[root].label.as_str());
         }
         Levels { taxonomy, top, other: taxonomy.other_label.as_deref() }

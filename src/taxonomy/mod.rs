@@ -386,18 +386,29 @@ impl Taxonomy {
         self.categories[index].parent.as_deref().and_then(|p| self.index_of_id(p))
     }
 
-    /// Depth of a category: 0 for a top-level one, 1 for its children.
-    pub fn depth(&self, index: usize) -> usize {
-        let mut depth = 0;
+    /// A category and its ancestors, the category first and its top-level
+    /// ancestor last. Finite even on an unvalidated taxonomy with a cycle.
+    pub fn ancestors(&self, index: usize) -> Vec<usize> {
+        let mut out = vec![index];
         let mut cur = index;
         while let Some(p) = self.parent_index(cur) {
-            depth += 1;
-            cur = p;
-            if depth > self.categories.len() {
+            if out.contains(&p) {
                 break; // validated taxonomies have no cycles; stay finite anyway
             }
+            out.push(p);
+            cur = p;
         }
-        depth
+        out
+    }
+
+    /// The top-level ancestor of a category (itself when it has no parent).
+    pub fn root(&self, index: usize) -> usize {
+        self.ancestors(index).last().copied().unwrap_or(index)
+    }
+
+    /// Depth of a category: 0 for a top-level one, 1 for its children.
+    pub fn depth(&self, index: usize) -> usize {
+        self.ancestors(index).len() - 1
     }
 
     /// True when some category has a parent.
