@@ -244,7 +244,7 @@ fn open_output(args: &Args) -> Fallible<Box<dyn Write>> {
 
 /// What one document gives: its analysis, or one per unit.
 enum Outcome {
-    Document(framelens::DocumentAnalysis),
+    Document(Box<framelens::DocumentAnalysis>),
     Units(Vec<framelens::UnitAnalysis>),
 }
 
@@ -261,7 +261,7 @@ fn process_chunk(
     let mut results = if texts.is_empty() {
         Vec::new()
     } else if args.unit == framelens::Granularity::Document {
-        classifier.classify_batch(&texts).into_iter().map(|r| r.map(Outcome::Document)).collect()
+        classifier.classify_batch(&texts).into_iter().map(|r| r.map(|a| Outcome::Document(Box::new(a)))).collect()
     } else {
         classifier.classify_batch_units(&texts, args.unit).into_iter().map(|r| r.map(Outcome::Units)).collect()
     }
@@ -273,7 +273,7 @@ fn process_chunk(
                 let result = results.next().ok_or("the classifier returned fewer results than documents")?;
                 let mut record = match result {
                     Ok(Outcome::Units(units)) => OutputRecord::Units { id, units },
-                    Ok(Outcome::Document(analysis)) => OutputRecord::from_result(id, Ok(analysis)),
+                    Ok(Outcome::Document(analysis)) => OutputRecord::from_result(id, Ok(*analysis)),
                     Err(e) => OutputRecord::from_result(id, Err(e)),
                 };
                 if let Some(n) = args.sentence_scores {

@@ -54,6 +54,12 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
 
 fn print_table(a: &DocumentAnalysis, top: usize) {
     println!("taxonomy: {}   encoder: {}   sentences: {}", a.taxonomy, a.encoder, a.sentences.len());
+    if let Some(lang) = a.language.as_ref().filter(|l| !l.supported) {
+        println!(
+            "warning: the text looks {} ({}, confidence {:.2}), and the encoder reads English only: these scores are not meaningful",
+            lang.name, lang.code, lang.confidence
+        );
+    }
     if let Some(domain) = &a.domain {
         println!("domain: {domain}");
     }

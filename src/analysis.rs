@@ -71,6 +71,11 @@ pub struct DocumentAnalysis {
     /// when it carries no category of it (`Other`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
+    /// The language detected in the text, and whether the encoder reads it
+    /// (`supported: false` means these scores are not meaningful); `None`
+    /// when the text has too little script to tell.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<crate::language::Language>,
     /// The sentences, in text order.
     pub sentences: Vec<Sentence>,
     /// The document's labels (fine labels for two-level taxonomies), high to low.

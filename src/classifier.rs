@@ -269,6 +269,7 @@ impl ClassifierBuilder {
         };
         let labels = taxonomy.categories.iter().map(|c| std::sync::Arc::from(c.label.as_str())).collect();
         Ok(Classifier {
+            languages: (!custom).then_some(crate::language::ENGLISH_ONLY),
             labels,
             background_vectors: background,
             taxonomy,
@@ -479,6 +480,8 @@ pub struct Classifier {
     segmenter: Segmenter,
     scorer: ZeroShot,
     router: Option<DomainRouter>,
+    /// Languages the encoder reads (`None`: an encoder of the user's, unknown).
+    languages: Option<&'static [&'static str]>,
     /// The categories' labels, shared by every sentence's scores.
     labels: Vec<std::sync::Arc<str>>,
     head: Option<Head>,
@@ -720,11 +723,13 @@ impl Classifier {
             if self.taxonomy.is_hierarchical() { self.router.as_ref().and_then(|r| r.route(vectors)) } else { None };
         let (labels, coarse) =
             aggregate::decide(&self.taxonomy, &doc, scores.view(), domain.as_deref(), thresholds, &self.decision);
+        let covered = &p.text[p.spans[0].start..p.spans[n - 1].end];
         DocumentAnalysis {
             taxonomy: self.taxonomy.name.clone(),
             encoder: self.encoder.backend_name().to_string(),
             scorer: self.head.as_ref().map_or_else(|| "zero-shot".to_string(), Head::name),
             domain,
+            language: crate::language::detect(covered, self.languages),
             sentences,
             labels,
             coarse,

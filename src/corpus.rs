@@ -473,6 +473,9 @@ fn shard_error(reason: String) -> Error {
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged, try_from = "RawOutputRecord")]
+// Records are written and read one at a time: the size of the largest
+// variant costs nothing, and boxing it would burden every caller.
+#[allow(clippy::large_enum_variant)]
 pub enum OutputRecord {
     /// The document was classified.
     Analysis {

@@ -33,6 +33,7 @@ pub mod encode;
 pub mod error;
 mod fit;
 pub mod head;
+pub mod language;
 pub mod metrics;
 pub mod models;
 pub mod pool;

@@ -272,6 +272,7 @@ fn sample_analysis() -> DocumentAnalysis {
         encoder: "onnx:all-MiniLM-L6-v2-int8".into(),
         scorer: "zero-shot".into(),
         domain: None,
+        language: None,
         sentences: vec![Sentence {
             start: 0,
             end: 23,

@@ -262,3 +262,18 @@ fn units_are_paragraphs_or_sentences_with_offsets_into_the_whole_text() {
     assert_eq!(batch[0].as_ref().unwrap().len(), 3);
     assert!(matches!(batch[1], Err(Error::InvalidInput(_))));
 }
+
+/// A document in a language the encoder does not read is flagged, not
+/// silently scored as if it were English.
+#[test]
+fn the_language_is_detected_and_an_unsupported_one_is_flagged() {
+    let c = common::frames();
+    let en = c.classify(&common::read("examples/data/000_a3b78d2533f19694.txt")).unwrap();
+    let lang = en.language.expect("an English article has a language");
+    assert_eq!((lang.code.as_str(), lang.supported), ("eng", true));
+    // Written for this test.
+    let ru = "Министр иностранных дел заявил, что санкции против страны не дали результата. \
+              По его словам, переговоры о поставках газа продолжатся в следующем месяце.";
+    let lang = c.classify(ru).unwrap().language.expect("a Russian text has a language");
+    assert_eq!((lang.code.as_str(), lang.supported), ("rus", false));
+}

@@ -99,6 +99,7 @@ fn fixture(taxonomy: &Taxonomy) -> DocumentAnalysis {
         encoder: "onnx:all-MiniLM-L6-v2-int8".into(),
         scorer: "zero-shot".into(),
         domain: hierarchical.then(|| "URW".to_string()),
+        language: None,
         sentences,
         labels,
         coarse: coarse_labels,

@@ -1,0 +1,74 @@
+//! Language: which language a document is in, and whether the encoder reads it.
+//!
+//! The encoders framelens ships (all-MiniLM-L6-v2, all-mpnet-base-v2) were
+//! trained on English. A Russian or Bulgarian article still gets vectors and
+//! scores, but they mean little; so every result says which language was
+//! detected ([`whatlang`], trigram statistics over the first
+//! [`SAMPLE_BYTES`] of the text) and whether the encoder supports it.
+
+use serde::{Deserialize, Serialize};
+
+/// Bytes of a document's text that detection reads (from its start).
+pub const SAMPLE_BYTES: usize = 4096;
+
+/// Languages the encoders of this crate read (ISO 639-3).
+pub const ENGLISH_ONLY: &[&str] = &["eng"];
+
+/// The language detected in a document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Language {
+    /// ISO 639-3 code, e.g. `eng`, `rus`, `bul`.
+    pub code: String,
+    /// English name, e.g. `Russian`.
+    pub name: String,
+    /// The detector's confidence in [0, 1].
+    pub confidence: f64,
+    /// False when the detection is reliable and the encoder does not read
+    /// this language: the scores of such a document are not meaningful.
+    pub supported: bool,
+}
+
+/// Detect the language of `text`; `supported` lists the encoder's languages
+/// (`None`: unknown, taken as any). `None` when the text has too little
+/// script to tell.
+pub fn detect(text: &str, supported: Option<&[&str]>) -> Option<Language> {
+    let mut end = text.len().min(SAMPLE_BYTES);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let info = whatlang::detect(&text[..end])?;
+    let code = info.lang().code().to_string();
+    let reliable = info.is_reliable();
+    let known = supported.is_none_or(|langs| langs.contains(&code.as_str()));
+    Some(Language {
+        name: info.lang().eng_name().to_string(),
+        code,
+        confidence: info.confidence(),
+        supported: known || !reliable,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn english_is_read_and_russian_is_flagged() {
+        let en = detect(
+            "The ministry said on Tuesday that the talks would resume next week in Geneva, officials confirmed.",
+            Some(ENGLISH_ONLY),
+        )
+        .unwrap();
+        assert_eq!((en.code.as_str(), en.supported), ("eng", true));
+        let ru = detect(
+            "Министерство заявило во вторник, что переговоры возобновятся на следующей неделе в Женеве.",
+            Some(ENGLISH_ONLY),
+        )
+        .unwrap();
+        assert_eq!((ru.code.as_str(), ru.name.as_str(), ru.supported), ("rus", "Russian", false));
+        // An encoder of unknown languages supports all of them.
+        assert!(detect("Министерство заявило во вторник, что переговоры возобновятся.", None).unwrap().supported);
+        // No script, no language.
+        assert!(detect("12 34 !!", Some(ENGLISH_ONLY)).is_none());
+    }
+}
