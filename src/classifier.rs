@@ -687,7 +687,12 @@ impl Classifier {
                 self.max_input_bytes
             )));
         }
-        let spans = self.segmenter.split(text);
+        let config = self.segmenter.config();
+        let spans = if config.detect_language {
+            self.segmenter.split_as(text, crate::language::segmenter_language(text, &config.language))
+        } else {
+            self.segmenter.split(text)
+        };
         if spans.is_empty() {
             return Err(Error::InvalidInput("the text is empty or only whitespace; nothing to classify".into()));
         }

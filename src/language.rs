@@ -32,11 +32,7 @@ pub struct Language {
 /// (`None`: unknown, taken as any). `None` when the text has too little
 /// script to tell.
 pub fn detect(text: &str, supported: Option<&[&str]>) -> Option<Language> {
-    let mut end = text.len().min(SAMPLE_BYTES);
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    let info = whatlang::detect(&text[..end])?;
+    let info = whatlang::detect(sample(text))?;
     let code = info.lang().code().to_string();
     let reliable = info.is_reliable();
     let known = supported.is_none_or(|langs| langs.contains(&code.as_str()));
@@ -46,6 +42,49 @@ pub fn detect(text: &str, supported: Option<&[&str]>) -> Option<Language> {
         confidence: info.confidence(),
         supported: known || !reliable,
     })
+}
+
+/// The first [`SAMPLE_BYTES`] of `text`, cut on a character boundary.
+fn sample(text: &str) -> &str {
+    let mut end = text.len().min(SAMPLE_BYTES);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+/// The sentencex code (ISO 639-1) of a language whose sentence rules
+/// sentencex has, for the languages of the shared tasks and their
+/// neighbours; `None` for the others.
+pub fn sentencex_code(iso639_3: &str) -> Option<&'static str> {
+    Some(match iso639_3 {
+        "eng" => "en",
+        "rus" => "ru",
+        "bul" => "bg",
+        "ukr" => "uk",
+        "por" => "pt",
+        "hin" => "hi",
+        "deu" => "de",
+        "fra" => "fr",
+        "spa" => "es",
+        "ita" => "it",
+        "pol" => "pl",
+        "ell" => "el",
+        "kat" => "ka",
+        _ => return None,
+    })
+}
+
+/// The sentencex code to split `text` with: its reliably detected language
+/// when sentencex has rules for it, else `fallback`.
+pub fn segmenter_language<'a>(text: &str, fallback: &'a str) -> &'a str
+where
+    'static: 'a,
+{
+    whatlang::detect(sample(text))
+        .filter(whatlang::Info::is_reliable)
+        .and_then(|info| sentencex_code(info.lang().code()))
+        .unwrap_or(fallback)
 }
 
 #[cfg(test)]
@@ -68,6 +107,14 @@ mod tests {
         assert_eq!((ru.code.as_str(), ru.name.as_str(), ru.supported), ("rus", "Russian", false));
         // An encoder of unknown languages supports all of them.
         assert!(detect("Министерство заявило во вторник, что переговоры возобновятся.", None).unwrap().supported);
+        assert_eq!(
+            segmenter_language(
+                "Министерство заявило во вторник, что переговоры возобновятся на следующей неделе в Женеве.",
+                "en"
+            ),
+            "ru"
+        );
+        assert_eq!(segmenter_language("12 34", "en"), "en");
         // No script, no language.
         assert!(detect("12 34 !!", Some(ENGLISH_ONLY)).is_none());
     }

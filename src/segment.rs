@@ -80,6 +80,10 @@ impl Span {
 pub struct SegmenterConfig {
     /// Language code passed to sentencex ("en").
     pub language: String,
+    /// In [`crate::Classifier`]: when a document's language is reliably
+    /// detected as another one that sentencex has rules for, split it with
+    /// those rules instead of `language`'s.
+    pub detect_language: bool,
     /// Break at every newline (headlines, bylines, bullets). Turn off for hard-wrapped text,
     /// where only blank lines end a paragraph.
     pub newline_breaks: bool,
@@ -87,7 +91,7 @@ pub struct SegmenterConfig {
 
 impl Default for SegmenterConfig {
     fn default() -> Self {
-        Self { language: "en".to_owned(), newline_breaks: true }
+        Self { language: "en".to_owned(), detect_language: true, newline_breaks: true }
     }
 }
 
@@ -178,26 +182,31 @@ impl Segmenter {
     ///
     /// Takes time linear in the length of `text`, whatever its shape, and never panics.
     pub fn split(&self, text: &str) -> Vec<Span> {
+        self.split_as(text, &self.config.language)
+    }
+
+    /// [`Segmenter::split`] with the rules of `language` (a sentencex code
+    /// such as `ru`, `bg`, `pt`, `hi`) instead of the configured one.
+    pub fn split_as(&self, text: &str, language: &str) -> Vec<Span> {
         let mut spans = Vec::new();
         if self.config.newline_breaks {
             for (offset, line) in lines(text) {
-                self.split_block(line, offset, &mut spans);
+                self.split_block(line, offset, language, &mut spans);
             }
         } else {
             for (offset, paragraph) in paragraphs(text) {
-                self.split_block(paragraph, offset, &mut spans);
+                self.split_block(paragraph, offset, language, &mut spans);
             }
         }
         spans
     }
 
     /// Appends the sentences of `block`, which starts at byte `offset` of the caller's text.
-    fn split_block(&self, block: &str, offset: usize, out: &mut Vec<Span>) {
+    fn split_block(&self, block: &str, offset: usize, language: &str, out: &mut Vec<Span>) {
         if block.trim().is_empty() {
             return;
         }
         let flat = flatten(block);
-        let language = &self.config.language;
         // Candidate cuts: sentencex on the whole block, and on the inside of each quotation.
         let mut found = sentence_cuts(language, &flat);
         let mut previous = 0;
