@@ -221,13 +221,23 @@ impl<'a> Page<'a> {
         if let Some(domain) = &a.domain {
             let _ = write!(h, "<span>Domain <b>{}</b></span>", escape_html(domain));
         }
-        let _ = write!(
+        let _ = writeln!(
             h,
-            "<span>{} sentences</span><span>Encoder {}</span><span>Scorer {}</span></p>\n</header>\n<main class=\"fl-main\">\n",
+            "<span>{} sentences</span><span>Encoder {}</span><span>Scorer {}</span></p>",
             a.sentences.len(),
             escape_html(&a.encoder),
             escape_html(&a.scorer)
         );
+        if let Some(lang) = a.language.as_ref().filter(|l| !l.supported) {
+            let _ = writeln!(
+                h,
+                "<p class=\"fl-warning\" role=\"alert\">The text looks {} ({}); the encoder reads English only, \
+                 so these scores are not meaningful.</p>",
+                escape_html(&lang.name),
+                escape_html(&lang.code)
+            );
+        }
+        h.push_str("</header>\n<main class=\"fl-main\">\n");
         self.render_article(&mut h);
         h.push_str("<aside class=\"fl-side\">\n");
         self.render_chart(&mut h);
@@ -529,6 +539,7 @@ body { margin: 0; background: var(--bg); color: var(--ink); font: 15px/1.5 var(-
 .fl-header h1 { font: 700 28px/1.25 var(--sans); margin: 6px 0 10px; letter-spacing: -.01em; overflow-wrap: anywhere; }
 .fl-meta { display: flex; flex-wrap: wrap; gap: 6px 18px; margin: 0; color: var(--muted); font-size: 13px; }
 .fl-meta b { color: var(--ink); font-weight: 600; }
+.fl-warning { margin: 10px 0 0; padding: 8px 12px; border-left: 4px solid #b45309; background: #fef3c7; color: #78350f; font-size: 14px; }
 .fl-main { max-width: 1320px; margin: 0 auto; padding: 16px 32px 24px; display: grid;
   grid-template-columns: minmax(0, 1fr) minmax(300px, 400px); gap: 28px; align-items: start; }
 .fl-article { background: var(--paper); border: 1px solid var(--line); border-radius: 12px; padding: 30px 38px;

@@ -203,6 +203,21 @@ fn page_needs_nothing_from_outside() {
 }
 
 #[test]
+fn a_language_the_encoder_does_not_read_is_shown_as_a_warning() {
+    let t = narratives();
+    let mut a = fixture(&t);
+    assert!(!render_html_with_text(&a, &t, "x", TEXT).contains("class=\"fl-warning\""));
+    a.language = Some(framelens::language::Language {
+        code: "rus".into(),
+        name: "Russian".into(),
+        confidence: 1.0,
+        supported: false,
+    });
+    let html = render_html_with_text(&a, &t, "x", TEXT);
+    assert!(html.contains("class=\"fl-warning\" role=\"alert\">The text looks Russian (rus)"), "no warning");
+}
+
+#[test]
 fn flat_taxonomies_have_no_tree() {
     let t = Taxonomy::builtin("media-frames").expect("media frames");
     let a = fixture(&t);
