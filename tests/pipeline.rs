@@ -277,3 +277,33 @@ fn the_language_is_detected_and_an_unsupported_one_is_flagged() {
     let lang = c.classify(ru).unwrap().language.expect("a Russian text has a language");
     assert_eq!((lang.code.as_str(), lang.supported), ("rus", false));
 }
+
+/// Russian and Bulgarian folders in the SemEval-2025 layout (articles written
+/// for the tests, file names as the task's: `RU-URW-1001.txt`, `A9_BG_2566.txt`,
+/// IDs in the annotations with and without `.txt`): read, split with their
+/// language's rules, and flagged as languages the English encoder does not read.
+#[test]
+fn russian_and_bulgarian_folders_read_and_are_flagged() {
+    let c = common::narratives();
+    for (folder, code, ids) in [
+        ("RU", "rus", ["RU-CC-1003", "RU-URW-1001", "RU-URW-1002"]),
+        ("BG", "bul", ["A9_BG_2566", "A9_BG_2567", "A9_BG_2568"]),
+    ] {
+        let corpus = framelens::data::read_semeval2025(
+            &common::root().join("tests/data/semeval2025").join(folder),
+            c.taxonomy(),
+        )
+        .unwrap();
+        let got: Vec<&str> = corpus.documents.iter().map(|d| d.id.as_str()).collect();
+        assert_eq!(got, ids, "{folder}");
+        for d in &corpus.documents {
+            assert!(!d.coarse.is_empty(), "{}", d.id);
+            let a = c.classify(&d.text).unwrap();
+            let lang = a.language.as_ref().unwrap();
+            assert_eq!((lang.code.as_str(), lang.supported), (code, false), "{}", d.id);
+            // Title plus one sentence per paragraph line, none lost.
+            assert_eq!(a.sentences.len(), d.text.lines().filter(|l| !l.trim().is_empty()).count(), "{}", d.id);
+            assert!(a.sentences.iter().all(|s| d.text[s.start..s.end] == s.text));
+        }
+    }
+}
