@@ -2,7 +2,7 @@
 """Build all-mpnet-base-v2-rowq8/model.onnx from the sentence-transformers
 folder of all-mpnet-base-v2 (`model.safetensors`, `config.json`).
 
-Run by `models/fetch --mpnet` with pinned `onnx`, `onnxruntime` and `numpy`
+Run by `models/fetch-mpnet` with pinned `onnx`, `onnxruntime` and `numpy`
 in a throw-away directory; nothing here runs when framelens runs.
 
 The graph is written node by node from the weights, following
@@ -36,12 +36,11 @@ import os
 import sys
 
 import numpy as np
-import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from make_qint8 import read_safetensors  # noqa: E402
-from make_rowq8 import per_token_quantised  # noqa: E402
+from make_rowq8 import per_token_quantised, save  # noqa: E402
 
 MAX_POSITIONS = 512
 CHECK_IDS = [
@@ -226,11 +225,7 @@ def main():
     if qcos.mean() < 0.99:
         sys.exit(f"make_mpnet: the quantised graph strays from the fp32 one (cosines {qcos})")
     print(f"make_mpnet: rowq8 graph vs fp32 graph, cosines {np.round(qcos, 5).tolist()}")
-    tmp = out_path + ".tmp"
-    onnx.save(quantised, tmp)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, out_path)
-    print(f"make_mpnet: wrote {out_path}")
+    save(quantised, out_path, "make_mpnet")
 
 
 if __name__ == "__main__":

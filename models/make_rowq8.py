@@ -120,16 +120,20 @@ def per_token_quantised(model, matmuls=36):
     return model
 
 
-def main():
-    if len(sys.argv) != 4:
-        sys.exit(__doc__)
-    int8_path, safetensors_path, out_path = sys.argv[1:4]
-    model = per_token_quantised(fp32_graph(int8_path, safetensors_path))
+def save(model, out_path, tool):
+    """Write `model` to `out_path` whole or not at all (a temporary file, then a rename)."""
     tmp = out_path + ".tmp"
     onnx.save(model, tmp)
     os.chmod(tmp, 0o644)
     os.replace(tmp, out_path)
-    print(f"make_rowq8: wrote {out_path}")
+    print(f"{tool}: wrote {out_path}")
+
+
+def main():
+    if len(sys.argv) != 4:
+        sys.exit(__doc__)
+    int8_path, safetensors_path, out_path = sys.argv[1:4]
+    save(per_token_quantised(fp32_graph(int8_path, safetensors_path)), out_path, "make_rowq8")
 
 
 if __name__ == "__main__":
