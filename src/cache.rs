@@ -41,7 +41,8 @@ pub(crate) fn key(encoder: &str, model_files: &[PathBuf], texts: &[&str]) -> Str
     hex(&h.finalize())
 }
 
-fn hex(bytes: &[u8]) -> String {
+/// Lower-case hex of a digest.
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 

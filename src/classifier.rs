@@ -435,7 +435,7 @@ fn load_encoder(
                     None => (model.encoder_name().to_string(), Vec::new()),
                     Some(tuned) if model == models::OnnxModel::Rowq8 => (
                         tuned.encoder_name(model.encoder_name()),
-                        crate::tuned::rowq8_initializers(&tuned.tensors()?, models::MINILM_LAYERS, &tuned.weights())?,
+                        crate::tuned::rowq8_initializers(tuned.tensors()?, models::MINILM_LAYERS, &tuned.weights())?,
                     ),
                     Some(tuned) => {
                         return Err(Error::EncoderMismatch {
@@ -448,7 +448,7 @@ fn load_encoder(
                     }
                 };
                 let backend =
-                    crate::encode::onnx::OnnxBackend::load_with(&file, &library, threads, name, &initializers)?;
+                    crate::encode::onnx::OnnxBackend::load_with(&file, &library, threads, name, initializers)?;
                 TextEncoder::new(tokenizer, Box::new(backend), config)
             }
             #[cfg(not(feature = "onnx"))]
@@ -509,6 +509,8 @@ impl std::fmt::Debug for Classifier {
 struct Prepared<'a> {
     text: &'a str,
     spans: Vec<Span>,
+    /// The language detected in the text the spans cover.
+    language: Option<crate::language::Language>,
 }
 
 impl Classifier {
@@ -669,7 +671,14 @@ impl Classifier {
         unit.ranges(p.text, &p.spans, self.segmenter.config().newline_breaks)
             .into_iter()
             .map(|range| {
-                let unit = Prepared { text: p.text, spans: p.spans[range.clone()].to_vec() };
+                let spans = &p.spans[range.clone()];
+                // The whole document's language was detected when it was prepared.
+                let language = if range.len() == p.spans.len() {
+                    p.language.clone()
+                } else {
+                    crate::language::detect(&p.text[spans[0].start..spans[spans.len() - 1].end], self.languages)
+                };
+                let unit = Prepared { text: p.text, spans: spans.to_vec(), language };
                 UnitAnalysis {
                     start: p.spans[range.start].start,
                     end: p.spans[range.end - 1].end,
@@ -687,16 +696,12 @@ impl Classifier {
                 self.max_input_bytes
             )));
         }
-        let config = self.segmenter.config();
-        let spans = if config.detect_language {
-            self.segmenter.split_as(text, crate::language::segmenter_language(text, &config.language))
-        } else {
-            self.segmenter.split(text)
-        };
+        let (spans, info) = self.segmenter.split_detected(text);
         if spans.is_empty() {
             return Err(Error::InvalidInput("the text is empty or only whitespace; nothing to classify".into()));
         }
-        Ok(Prepared { text, spans })
+        let language = info.map(|i| crate::language::describe(&i, self.languages));
+        Ok(Prepared { text, spans, language })
     }
 
     /// Score the sentences of one document whose vectors start at row `start`.
@@ -728,13 +733,12 @@ impl Classifier {
             if self.taxonomy.is_hierarchical() { self.router.as_ref().and_then(|r| r.route(vectors)) } else { None };
         let (labels, coarse) =
             aggregate::decide(&self.taxonomy, &doc, scores.view(), domain.as_deref(), thresholds, &self.decision);
-        let covered = &p.text[p.spans[0].start..p.spans[n - 1].end];
         DocumentAnalysis {
             taxonomy: self.taxonomy.name.clone(),
             encoder: self.encoder.backend_name().to_string(),
             scorer: self.head.as_ref().map_or_else(|| "zero-shot".to_string(), Head::name),
             domain,
-            language: crate::language::detect(covered, self.languages),
+            language: p.language.clone(),
             sentences,
             labels,
             coarse,

@@ -32,16 +32,24 @@ pub struct Language {
 /// (`None`: unknown, taken as any). `None` when the text has too little
 /// script to tell.
 pub fn detect(text: &str, supported: Option<&[&str]>) -> Option<Language> {
-    let info = whatlang::detect(sample(text))?;
+    detect_info(text).map(|info| describe(&info, supported))
+}
+
+/// whatlang's detection over the start of `text`.
+pub(crate) fn detect_info(text: &str) -> Option<whatlang::Info> {
+    whatlang::detect(sample(text))
+}
+
+/// A detection as the results report it.
+pub(crate) fn describe(info: &whatlang::Info, supported: Option<&[&str]>) -> Language {
     let code = info.lang().code().to_string();
-    let reliable = info.is_reliable();
     let known = supported.is_none_or(|langs| langs.contains(&code.as_str()));
-    Some(Language {
+    Language {
         name: info.lang().eng_name().to_string(),
         code,
         confidence: info.confidence(),
-        supported: known || !reliable,
-    })
+        supported: known || !info.is_reliable(),
+    }
 }
 
 /// The first [`SAMPLE_BYTES`] of `text`, cut on a character boundary.
@@ -75,16 +83,10 @@ pub fn sentencex_code(iso639_3: &str) -> Option<&'static str> {
     })
 }
 
-/// The sentencex code to split `text` with: its reliably detected language
-/// when sentencex has rules for it, else `fallback`.
-pub fn segmenter_language<'a>(text: &str, fallback: &'a str) -> &'a str
-where
-    'static: 'a,
-{
-    whatlang::detect(sample(text))
-        .filter(whatlang::Info::is_reliable)
-        .and_then(|info| sentencex_code(info.lang().code()))
-        .unwrap_or(fallback)
+/// The sentencex code for a detection: its language when the detection is
+/// reliable and sentencex has rules for it, else `fallback`.
+pub(crate) fn sentencex_for<'a>(info: Option<&whatlang::Info>, fallback: &'a str) -> &'a str {
+    info.filter(|i| i.is_reliable()).and_then(|i| sentencex_code(i.lang().code())).unwrap_or(fallback)
 }
 
 #[cfg(test)]
@@ -107,14 +109,12 @@ mod tests {
         assert_eq!((ru.code.as_str(), ru.name.as_str(), ru.supported), ("rus", "Russian", false));
         // An encoder of unknown languages supports all of them.
         assert!(detect("Министерство заявило во вторник, что переговоры возобновятся.", None).unwrap().supported);
+        let split_as = |text: &str| sentencex_for(detect_info(text).as_ref(), "en");
         assert_eq!(
-            segmenter_language(
-                "Министерство заявило во вторник, что переговоры возобновятся на следующей неделе в Женеве.",
-                "en"
-            ),
+            split_as("Министерство заявило во вторник, что переговоры возобновятся на следующей неделе в Женеве."),
             "ru"
         );
-        assert_eq!(segmenter_language("12 34", "en"), "en");
+        assert_eq!(split_as("12 34"), "en");
         // No script, no language.
         assert!(detect("12 34 !!", Some(ENGLISH_ONLY)).is_none());
     }

@@ -222,7 +222,7 @@ impl ZeroShot {
 
     /// Gap of each raw score to the best other category of the same level,
     /// from each level's best and second-best score: O(categories) per row.
-    fn gaps(&self, raw: &Array2<f32>) -> Array2<f32> {
+    fn gaps(&self, raw: ArrayView2<'_, f32>) -> Array2<f32> {
         let k = raw.ncols();
         let levels = self.level.iter().copied().max().map_or(0, |l| l + 1);
         let mut gaps = Array2::<f32>::zeros(raw.dim());
@@ -265,7 +265,7 @@ impl ZeroShot {
         for start in (0..raw.nrows()).step_by(RAW_CHUNK) {
             let end = (start + RAW_CHUNK).min(raw.nrows());
             let mut rows = raw.slice_mut(ndarray::s![start..end, ..]);
-            let gaps = self.gaps(&rows.to_owned());
+            let gaps = self.gaps(rows.view());
             rows.zip_mut_with(&gaps, |r, &g| *r = self.calibration.apply(*r, g));
         }
         raw
@@ -282,7 +282,7 @@ impl ZeroShot {
         let mut features = Vec::new();
         let mut labels = Vec::new();
         let mut push = |raw: &Array2<f32>, positives: &dyn Fn(usize) -> Vec<usize>| {
-            let gaps = self.gaps(raw);
+            let gaps = self.gaps(raw.view());
             for i in 0..raw.nrows() {
                 let pos = positives(i);
                 for c in 0..k {

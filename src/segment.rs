@@ -185,6 +185,19 @@ impl Segmenter {
         self.split_as(text, &self.config.language)
     }
 
+    /// [`Segmenter::split`], but with the rules of the language detected in
+    /// `text` when `detect_language` is on (see [`crate::language`]); also
+    /// returns the detection, made once for both uses.
+    pub(crate) fn split_detected(&self, text: &str) -> (Vec<Span>, Option<whatlang::Info>) {
+        let info = crate::language::detect_info(text.trim());
+        let language = if self.config.detect_language {
+            crate::language::sentencex_for(info.as_ref(), &self.config.language)
+        } else {
+            &self.config.language
+        };
+        (self.split_as(text, language), info)
+    }
+
     /// [`Segmenter::split`] with the rules of `language` (a sentencex code
     /// such as `ru`, `bg`, `pt`, `hi`) instead of the configured one.
     pub fn split_as(&self, text: &str, language: &str) -> Vec<Span> {

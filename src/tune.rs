@@ -108,7 +108,7 @@ pub fn data_fingerprint(docs: &[LabelledDocument]) -> String {
             h.update(part.as_bytes());
         }
     }
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    crate::cache::hex(&h.finalize())
 }
 
 /// Where tuning stands, for a progress bar.

@@ -171,7 +171,7 @@ pub fn taxonomy_fingerprint(taxonomy: &Taxonomy) -> String {
         h.update(c.parent.as_deref().unwrap_or("").as_bytes());
         h.update([1]);
     }
-    hex(&h.finalize())
+    crate::cache::hex(&h.finalize())
 }
 
 /// sha256 of a file, in lower-case hex.
@@ -188,11 +188,7 @@ pub fn sha256_file(path: &Path) -> Result<String> {
         }
         h.update(&buf[..n]);
     }
-    Ok(hex(&h.finalize()))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    Ok(crate::cache::hex(&h.finalize()))
 }
 
 /// One f32 tensor of a weights file.
@@ -249,7 +245,7 @@ pub(crate) enum Initializer {
 /// `rowq8.N.w_scale`, quantised as `models/make_rowq8.py` does (numpy's
 /// round-half-to-even included); every other tensor keeps its name under the
 /// graph's `inner.` prefix. A tensor the graph does not have is an error.
-pub(crate) fn rowq8_initializers(tensors: &[NamedTensor], layers: usize, source: &Path) -> Result<Vec<Initializer>> {
+pub(crate) fn rowq8_initializers(tensors: Vec<NamedTensor>, layers: usize, source: &Path) -> Result<Vec<Initializer>> {
     let corrupt = |reason: String| Error::ModelCorrupt { path: source.to_path_buf(), reason };
     let mut out = Vec::with_capacity(tensors.len() + layers * 6);
     for NamedTensor { name, shape, values } in tensors {
@@ -267,7 +263,7 @@ pub(crate) fn rowq8_initializers(tensors: &[NamedTensor], layers: usize, source:
                 if index >= 6 * layers {
                     return Err(corrupt(format!("tensor `{name}`: the model has {layers} layers")));
                 }
-                let (w_q, w_scale) = quantise_columns(values, rows, cols);
+                let (w_q, w_scale) = quantise_columns(&values, rows, cols);
                 out.push(Initializer::I8 { name: format!("rowq8.{index}.w_q"), shape: vec![cols, rows], values: w_q });
                 out.push(Initializer::F32 {
                     name: format!("rowq8.{index}.w_scale"),
@@ -278,8 +274,9 @@ pub(crate) fn rowq8_initializers(tensors: &[NamedTensor], layers: usize, source:
             None if name == FROZEN_WORD_PIECES => {
                 return Err(corrupt(format!("`{name}` is frozen in tuning and must not be stored")));
             }
-            None if name.starts_with("embeddings.") || name.starts_with("encoder.layer.") => out
-                .push(Initializer::F32 { name: format!("inner.{name}"), shape: shape.clone(), values: values.clone() }),
+            None if name.starts_with("embeddings.") || name.starts_with("encoder.layer.") => {
+                out.push(Initializer::F32 { name: format!("inner.{name}"), shape, values })
+            }
             None => return Err(corrupt(format!("tensor `{name}` is not part of the encoder"))),
         }
     }
@@ -325,10 +322,10 @@ mod tests {
         let path = Path::new("t.safetensors");
         let t = |name: &str| vec![NamedTensor { name: name.into(), shape: vec![2, 2], values: vec![0.0; 4] }];
         let bad = t("pooler.dense.weight");
-        assert!(rowq8_initializers(&bad, 6, path).unwrap_err().to_string().contains("pooler.dense.weight"));
+        assert!(rowq8_initializers(bad, 6, path).unwrap_err().to_string().contains("pooler.dense.weight"));
         let frozen = t(FROZEN_WORD_PIECES);
-        assert!(rowq8_initializers(&frozen, 6, path).is_err());
+        assert!(rowq8_initializers(frozen, 6, path).is_err());
         let deep = t("encoder.layer.6.output.dense.weight");
-        assert!(rowq8_initializers(&deep, 6, path).unwrap_err().to_string().contains("6 layers"));
+        assert!(rowq8_initializers(deep, 6, path).unwrap_err().to_string().contains("6 layers"));
     }
 }

@@ -53,17 +53,17 @@ fn environment(library: &Path) -> Result<ort::environment::Environment> {
 }
 
 /// ONNX Runtime values for replacement initialisers, shared by every session.
-fn initializer_values(initializers: &[crate::tuned::Initializer]) -> ort::Result<Vec<(String, Arc<DynValue>)>> {
+fn initializer_values(initializers: Vec<crate::tuned::Initializer>) -> ort::Result<Vec<(String, Arc<DynValue>)>> {
     use crate::tuned::Initializer;
     initializers
-        .iter()
+        .into_iter()
         .map(|init| {
             Ok(match init {
                 Initializer::F32 { name, shape, values } => {
-                    (name.clone(), Arc::new(Tensor::from_array((shape.clone(), values.clone()))?.into_dyn()))
+                    (name, Arc::new(Tensor::from_array((shape, values))?.into_dyn()))
                 }
                 Initializer::I8 { name, shape, values } => {
-                    (name.clone(), Arc::new(Tensor::from_array((shape.clone(), values.clone()))?.into_dyn()))
+                    (name, Arc::new(Tensor::from_array((shape, values))?.into_dyn()))
                 }
             })
         })
@@ -88,7 +88,7 @@ impl std::fmt::Debug for OnnxBackend {
 impl OnnxBackend {
     /// Load `model` with the runtime at `library`, one session per thread.
     pub fn load(model: &Path, library: &Path, threads: usize, name: impl Into<String>) -> Result<Self> {
-        Self::load_with(model, library, threads, name, &[])
+        Self::load_with(model, library, threads, name, Vec::new())
     }
 
     /// [`OnnxBackend::load`], with some of the graph's initialisers replaced
@@ -99,7 +99,7 @@ impl OnnxBackend {
         library: &Path,
         threads: usize,
         name: impl Into<String>,
-        initializers: &[crate::tuned::Initializer],
+        initializers: Vec<crate::tuned::Initializer>,
     ) -> Result<Self> {
         let env = environment(library)?;
         if !model.is_file() {
