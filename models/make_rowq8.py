@@ -34,7 +34,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from make_qint8 import fp32_graph  # noqa: E402
 
 
-def per_token_quantised(model, matmuls=36):
+def per_token_quantised(model, matmuls=36, table=True):
     graph = model.graph
     inits = {i.name: i for i in graph.initializer}
     consts = [
@@ -88,8 +88,9 @@ def per_token_quantised(model, matmuls=36):
     if done != matmuls:
         sys.exit(f"make_rowq8: quantised {done} MatMul nodes, expected {matmuls}")
     # The word-piece embedding table (30,522 × 384, the largest tensor): int8
-    # rows with a scale per row, looked up and scaled back by Gather.
-    for node in new_nodes:
+    # rows with a scale per row, looked up and scaled back by Gather (unless
+    # the caller stores it otherwise: table=False).
+    for node in new_nodes if table else []:
         table = inits.get(node.input[0]) if node.op_type == "Gather" else None
         if table is None or len(table.dims) != 2 or table.dims[0] < 10000:
             continue
@@ -111,7 +112,8 @@ def per_token_quantised(model, matmuls=36):
         ]
         break
     else:
-        sys.exit("make_rowq8: found no word-piece embedding table to quantise")
+        if table:
+            sys.exit("make_rowq8: found no word-piece embedding table to quantise")
     del graph.node[:]
     graph.node.extend(new_nodes)
     graph.initializer.extend(consts)

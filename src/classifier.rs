@@ -64,6 +64,7 @@ pub struct ClassifierBuilder {
     no_vector_cache: bool,
     tuned: Option<crate::tuned::TunedEncoder>,
     custom: Option<std::sync::Arc<TextEncoder>>,
+    other_languages: Option<Option<models::OnnxModel>>,
 }
 
 impl ClassifierBuilder {
@@ -91,6 +92,22 @@ impl ClassifierBuilder {
     /// ```
     pub fn text_encoder(mut self, encoder: TextEncoder) -> Self {
         self.custom = Some(std::sync::Arc::new(encoder));
+        self
+    }
+
+    /// Where documents go whose language the encoder does not read: a second
+    /// classifier, with the same taxonomy and settings, on this ONNX model
+    /// (`Some(OnnxModel::E5)`), or nowhere (`None`: they are scored by the
+    /// main encoder and flagged `supported: false` in their result).
+    ///
+    /// By default, a classifier on an English ONNX model (zero-shot, no tuned
+    /// encoder, no encoder of your own) sends them to multilingual-e5-small
+    /// when `models/fetch-e5` has put it in the model directory, and builds
+    /// that second classifier the first time such a document comes. Asked
+    /// for explicitly, it is built by `build`, which fails when the model is
+    /// missing. A head serves one encoder, so it cannot be combined with this.
+    pub fn other_languages(mut self, model: Option<models::OnnxModel>) -> Self {
+        self.other_languages = Some(model);
         self
     }
 
@@ -188,8 +205,62 @@ impl ClassifierBuilder {
         self
     }
 
+    /// The builder of the classifier for other languages, and whether it is
+    /// built now (asked for) or on first use (the default).
+    fn others_builder(
+        &self,
+        model: models::OnnxModel,
+        models_dir: &std::path::Path,
+    ) -> Result<Option<(ClassifierBuilder, bool)>> {
+        let (other, eager) = match self.other_languages {
+            Some(None) => return Ok(None),
+            Some(Some(other)) => (other, true),
+            None => {
+                let e5 = models::OnnxModel::E5;
+                let english = self.custom.is_none()
+                    && self.head.is_none()
+                    && self.tuned.is_none()
+                    && self.backend == BackendKind::Onnx
+                    && model.languages() == crate::language::ENGLISH_ONLY;
+                if !english || !models_dir.join(e5.dir_name()).join("model.onnx").is_file() {
+                    return Ok(None);
+                }
+                (e5, false)
+            }
+        };
+        let refuse = |reason: &str| {
+            Err(Error::InvalidSetting { name: "other_languages", reason: format!("{}: {reason}", other.encoder_name()) })
+        };
+        if self.custom.is_some() || self.tuned.is_some() || self.backend != BackendKind::Onnx {
+            return refuse("documents go to a second ONNX model only from a classifier on an ONNX model of framelens");
+        }
+        if self.head.is_some() {
+            return refuse("a head serves one encoder; train one on the multilingual encoder and use it alone");
+        }
+        if other == model {
+            return refuse("it is already the classifier's model");
+        }
+        let builder = ClassifierBuilder {
+            taxonomy: self.taxonomy.clone(),
+            models_dir: Some(models_dir.to_path_buf()),
+            model: Some(other),
+            encoder: self.encoder.clone(),
+            segmenter: self.segmenter.clone(),
+            decision: self.decision.clone(),
+            other_languages: Some(None),
+            head: None,
+            tuned: None,
+            custom: None,
+            ..self.clone()
+        };
+        Ok(Some((builder, eager)))
+    }
+
     /// Load the model, embed the taxonomy and fit the score calibration.
     pub fn build(self) -> Result<Classifier> {
+        let models_dir = models::resolve_models_dir(self.models_dir.as_deref());
+        let model = models::OnnxModel::resolve(self.model)?;
+        let others = self.others_builder(model, &models_dir)?;
         let taxonomy = match self.taxonomy {
             Some(t) => t,
             None => Taxonomy::builtin("media-frames")?,
@@ -208,8 +279,11 @@ impl ClassifierBuilder {
                 reason: format!("{} is outside [0, 1]", decision.threshold),
             });
         }
-        let models_dir = models::resolve_models_dir(self.models_dir.as_deref());
-        let model = models::OnnxModel::resolve(self.model)?;
+        let languages = match (&self.custom, self.backend) {
+            (Some(_), _) => None,
+            (None, BackendKind::Onnx) => Some(model.languages()),
+            (None, BackendKind::RustBert) => Some(crate::language::ENGLISH_ONLY),
+        };
         if let Some(tuned) = &self.tuned {
             tuned.check_fits(&taxonomy, &models_dir)?;
         }
@@ -268,8 +342,19 @@ impl ClassifierBuilder {
             None => vec![fixed],
         };
         let labels = taxonomy.categories.iter().map(|c| std::sync::Arc::from(c.label.as_str())).collect();
+        let others = match others {
+            None => None,
+            Some((builder, eager)) => {
+                let built = std::sync::OnceLock::new();
+                if eager {
+                    let _ = built.set(Ok(Box::new(builder.clone().build()?)));
+                }
+                Some(Others { builder, built })
+            }
+        };
         Ok(Classifier {
-            languages: (!custom).then_some(crate::language::ENGLISH_ONLY),
+            languages,
+            others,
             labels,
             background_vectors: background,
             taxonomy,
@@ -424,7 +509,7 @@ fn load_encoder(
         BackendKind::Onnx => {
             #[cfg(feature = "onnx")]
             {
-                let dir = models::require_dir(models_dir.join(model.dir_name()), "all-MiniLM-L6-v2 ONNX directory")?;
+                let dir = models::require_dir(models_dir.join(model.dir_name()), model.what())?;
                 let tokenizer = crate::encode::load_tokenizer(&models::require_file(
                     dir.join("tokenizer.json"),
                     "tokenizer.json",
@@ -449,7 +534,11 @@ fn load_encoder(
                 };
                 let backend =
                     crate::encode::onnx::OnnxBackend::load_with(&file, &library, threads, name, initializers)?;
-                TextEncoder::new(tokenizer, Box::new(backend), config)
+                let encoder = TextEncoder::new(tokenizer, Box::new(backend), config)?;
+                match model.prefix() {
+                    Some(prefix) => encoder.with_prefix(prefix),
+                    None => Ok(encoder),
+                }
             }
             #[cfg(not(feature = "onnx"))]
             {
@@ -482,6 +571,8 @@ pub struct Classifier {
     router: Option<DomainRouter>,
     /// Languages the encoder reads (`None`: an encoder of the user's, unknown).
     languages: Option<&'static [&'static str]>,
+    /// Where documents go whose language the encoder does not read.
+    others: Option<Others>,
     /// The categories' labels, shared by every sentence's scores.
     labels: Vec<std::sync::Arc<str>>,
     head: Option<Head>,
@@ -503,6 +594,13 @@ impl std::fmt::Debug for Classifier {
             .field("threads", &self.threads)
             .finish()
     }
+}
+
+/// The classifier for documents in languages the main encoder does not read,
+/// built on first use unless it was asked for explicitly.
+struct Others {
+    builder: ClassifierBuilder,
+    built: std::sync::OnceLock<Result<Box<Classifier>>>,
 }
 
 /// A document split into sentences, before encoding.
@@ -575,28 +673,28 @@ impl Classifier {
 
     /// Classify one document, using all the classifier's threads.
     pub fn classify(&self, text: &str) -> Result<DocumentAnalysis> {
-        let prepared = self.prepare(text)?;
-        let embedded = self.pool.install(|| self.encoder.embed(&sentence_texts(&prepared)))?;
-        Ok(self.analyse(&prepared, &embedded, 0))
+        let (prepared, c) = self.prepare_routed(text)?;
+        let embedded = self.pool.install(|| c.encoder.embed(&sentence_texts(&prepared)))?;
+        Ok(c.analyse(&prepared, &embedded, 0))
     }
 
     /// Classify one document on the calling thread only.
     pub fn classify_sequential(&self, text: &str) -> Result<DocumentAnalysis> {
-        let prepared = self.prepare(text)?;
-        let embedded = self.encoder.embed_sequential(&sentence_texts(&prepared))?;
-        Ok(self.analyse(&prepared, &embedded, 0))
+        let (prepared, c) = self.prepare_routed(text)?;
+        let embedded = c.encoder.embed_sequential(&sentence_texts(&prepared))?;
+        Ok(c.analyse(&prepared, &embedded, 0))
     }
 
     /// Classify many documents on the classifier's threads. Sentences of all
     /// documents are batched together by length. One result per text, in order:
     /// an empty text gives its own error and does not stop the others.
     pub fn classify_batch(&self, texts: &[&str]) -> Vec<Result<DocumentAnalysis>> {
-        self.pool.install(|| self.batch(texts, true, &|p, e, start| self.analyse(p, e, start)))
+        self.pool.install(|| self.batch(texts, true, &|c, p, e, start| c.analyse(p, e, start)))
     }
 
     /// [`Classifier::classify_batch`] on the calling thread only.
     pub fn classify_batch_sequential(&self, texts: &[&str]) -> Vec<Result<DocumentAnalysis>> {
-        self.batch(texts, false, &|p, e, start| self.analyse(p, e, start))
+        self.batch(texts, false, &|c, p, e, start| c.analyse(p, e, start))
     }
 
     /// Classify each unit of a text on its own — each paragraph or each
@@ -604,58 +702,101 @@ impl Classifier {
     /// `Granularity::Document` gives one unit, the same analysis as
     /// [`Classifier::classify`].
     pub fn classify_units(&self, text: &str, unit: Granularity) -> Result<Vec<UnitAnalysis>> {
-        let prepared = self.prepare(text)?;
-        let embedded = self.pool.install(|| self.encoder.embed(&sentence_texts(&prepared)))?;
-        Ok(self.analyse_units(&prepared, &embedded, 0, unit))
+        let (prepared, c) = self.prepare_routed(text)?;
+        let embedded = self.pool.install(|| c.encoder.embed(&sentence_texts(&prepared)))?;
+        Ok(c.analyse_units(&prepared, &embedded, 0, unit))
     }
 
     /// [`Classifier::classify_units`] for many texts, batched as
     /// [`Classifier::classify_batch`] batches them.
     pub fn classify_batch_units(&self, texts: &[&str], unit: Granularity) -> Vec<Result<Vec<UnitAnalysis>>> {
-        self.pool.install(|| self.batch(texts, true, &|p, e, start| self.analyse_units(p, e, start, unit)))
+        self.pool.install(|| self.batch(texts, true, &|c, p, e, start| c.analyse_units(p, e, start, unit)))
+    }
+
+    /// The encoder name of the classifier that documents in languages this
+    /// one's encoder does not read go to, if any (it may not be built yet).
+    pub fn other_languages_encoder(&self) -> Option<&'static str> {
+        self.others.as_ref().and_then(|o| o.builder.model).map(models::OnnxModel::encoder_name)
+    }
+
+    /// Split a document and choose the classifier for its language: this one,
+    /// or the one for other languages when the detection is reliable, this
+    /// encoder does not read the language and that one does.
+    fn prepare_routed<'a>(&self, text: &'a str) -> Result<(Prepared<'a>, &Classifier)> {
+        let mut p = self.prepare(text)?;
+        let (Some(others), Some(language)) = (&self.others, p.language.as_mut()) else { return Ok((p, self)) };
+        let other_reads = |c: &Classifier| c.languages.is_some_and(|l| l.contains(&language.code.as_str()));
+        if language.supported || !others.builder.model.is_some_and(|m| m.languages().contains(&language.code.as_str()))
+        {
+            return Ok((p, self));
+        }
+        let other = match others.built.get_or_init(|| others.builder.clone().build().map(Box::new)) {
+            Ok(c) => c.as_ref(),
+            Err(e) => {
+                return Err(Error::InvalidSetting {
+                    name: "other_languages",
+                    reason: format!("a document in {} needs the classifier for other languages: {e}", language.name),
+                })
+            }
+        };
+        language.supported = other_reads(other);
+        Ok((p, other))
     }
 
     fn batch<T>(
         &self,
         texts: &[&str],
         parallel: bool,
-        analyse: &(dyn Fn(&Prepared<'_>, &Embeddings, usize) -> T + Sync),
+        analyse: &(dyn Fn(&Classifier, &Prepared<'_>, &Embeddings, usize) -> T + Sync),
     ) -> Vec<Result<T>> {
         use rayon::prelude::*;
-        let prepared: Vec<Result<Prepared<'_>>> = if parallel {
-            texts.par_iter().map(|t| self.prepare(t)).collect()
+        let routed: Vec<Result<(Prepared<'_>, &Classifier)>> = if parallel {
+            texts.par_iter().map(|t| self.prepare_routed(t)).collect()
         } else {
-            texts.iter().map(|t| self.prepare(t)).collect()
+            texts.iter().map(|t| self.prepare_routed(t)).collect()
         };
-        let mut all: Vec<&str> = Vec::new();
-        let mut offsets = Vec::with_capacity(prepared.len());
-        for p in prepared.iter().flatten() {
-            offsets.push(all.len());
-            all.extend(sentence_texts(p));
-        }
-        let embed =
-            |texts: &[&str]| if parallel { self.encoder.embed(texts) } else { self.encoder.embed_sequential(texts) };
-        let embedded = match embed(&all) {
-            Ok(e) => e,
-            // Attribute the failure to the documents that cause it.
-            Err(_) => {
-                return prepared
-                    .into_iter()
-                    .map(|p| {
-                        let p = p?;
-                        let e = embed(&sentence_texts(&p))?;
-                        Ok(analyse(&p, &e, 0))
-                    })
-                    .collect()
+        let embed = |c: &Classifier, texts: &[&str]| {
+            if parallel {
+                c.encoder.embed(texts)
+            } else {
+                c.encoder.embed_sequential(texts)
             }
         };
-        let mut next = offsets.into_iter();
-        prepared
+        // One run of the encoder per classifier (this one, the one for other
+        // languages), over the sentences of all its documents.
+        let mut starts = vec![0usize; routed.len()];
+        let mut runs: Vec<(&Classifier, Result<Embeddings>)> = Vec::with_capacity(2);
+        let mut classifiers: Vec<&Classifier> = Vec::with_capacity(2);
+        for (_, c) in routed.iter().flatten() {
+            if !classifiers.iter().any(|k| std::ptr::eq(*k, *c)) {
+                classifiers.push(c);
+            }
+        }
+        for c in classifiers {
+            let mut all: Vec<&str> = Vec::new();
+            for (i, r) in routed.iter().enumerate() {
+                if let Ok((p, k)) = r {
+                    if std::ptr::eq(*k, c) {
+                        starts[i] = all.len();
+                        all.extend(sentence_texts(p));
+                    }
+                }
+            }
+            runs.push((c, embed(c, &all)));
+        }
+        routed
             .into_iter()
-            .map(|p| {
-                let p = p?;
-                let start = next.next().unwrap_or(0);
-                Ok(analyse(&p, &embedded, start))
+            .zip(starts)
+            .map(|(r, start)| {
+                let (p, c) = r?;
+                match runs.iter().find(|(k, _)| std::ptr::eq(*k, c)) {
+                    Some((_, Ok(embedded))) => Ok(analyse(c, &p, embedded, start)),
+                    // Attribute the failure to the documents that cause it.
+                    _ => {
+                        let e = embed(c, &sentence_texts(&p))?;
+                        Ok(analyse(c, &p, &e, 0))
+                    }
+                }
             })
             .collect()
     }

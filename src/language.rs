@@ -1,18 +1,31 @@
 //! Language: which language a document is in, and whether the encoder reads it.
 //!
-//! The encoders framelens ships (all-MiniLM-L6-v2, all-mpnet-base-v2) were
-//! trained on English. A Russian or Bulgarian article still gets vectors and
-//! scores, but they mean little; so every result says which language was
-//! detected ([`whatlang`], trigram statistics over the first
-//! [`SAMPLE_BYTES`] of the text) and whether the encoder supports it.
+//! The default encoders (all-MiniLM-L6-v2, all-mpnet-base-v2) were trained
+//! on English; multilingual-e5-small reads about 100 languages. Every result
+//! says which language was detected ([`whatlang`], trigram statistics over
+//! the first [`SAMPLE_BYTES`] of the text) and whether the encoder that
+//! scored it reads that language; a classifier on an English encoder sends
+//! other languages to the multilingual one when it is there
+//! ([`crate::ClassifierBuilder::other_languages`]).
 
 use serde::{Deserialize, Serialize};
 
 /// Bytes of a document's text that detection reads (from its start).
 pub const SAMPLE_BYTES: usize = 4096;
 
-/// Languages the encoders of this crate read (ISO 639-3).
+/// Languages the English encoders read (ISO 639-3).
 pub const ENGLISH_ONLY: &[&str] = &["eng"];
+
+/// Languages multilingual-e5-small reads: those of the detector that are
+/// among XLM-R's 100 training languages (all but Turkmen, Akan, Zulu and
+/// Shona, which it was not trained on).
+pub const MULTILINGUAL: &[&str] = &[
+    "afr", "amh", "ara", "aze", "bel", "ben", "bul", "cat", "ces", "cmn", "cym", "dan", "deu", "ell", "eng", "epo", "est",
+    "fin", "fra", "guj", "heb", "hin", "hrv", "hun", "hye", "ind", "ita", "jav", "jpn", "kan", "kat", "khm", "kor",
+    "lat", "lav", "lit", "mal", "mar", "mkd", "mya", "nep", "nld", "nob", "ori", "pan", "pes", "pol", "por", "ron",
+    "rus", "sin", "slk", "slv", "spa", "srp", "swe", "tam", "tel", "tgl", "tha", "tur", "ukr", "urd", "uzb", "vie",
+    "yid",
+];
 
 /// The language detected in a document.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

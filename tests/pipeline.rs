@@ -263,27 +263,42 @@ fn units_are_paragraphs_or_sentences_with_offsets_into_the_whole_text() {
     assert!(matches!(batch[1], Err(Error::InvalidInput(_))));
 }
 
-/// A document in a language the encoder does not read is flagged, not
-/// silently scored as if it were English.
+/// A document in a language the English encoder does not read goes to the
+/// multilingual one (models/fetch-e5); with that turned off, it is flagged,
+/// not silently scored as if it were English.
 #[test]
-fn the_language_is_detected_and_an_unsupported_one_is_flagged() {
+fn the_language_is_detected_and_routed_or_flagged() {
     let c = common::frames();
+    assert_eq!(c.other_languages_encoder(), Some("onnx:multilingual-e5-small-q4"));
     let en = c.classify(&common::read("examples/data/000_a3b78d2533f19694.txt")).unwrap();
     let lang = en.language.expect("an English article has a language");
     assert_eq!((lang.code.as_str(), lang.supported), ("eng", true));
+    assert_eq!(en.encoder, "onnx:all-MiniLM-L6-v2-rowq8");
     // Written for this test.
     let ru = "Министр иностранных дел заявил, что санкции против страны не дали результата. \
               По его словам, переговоры о поставках газа продолжатся в следующем месяце.";
-    let lang = c.classify(ru).unwrap().language.expect("a Russian text has a language");
-    assert_eq!((lang.code.as_str(), lang.supported), ("rus", false));
+    let routed = c.classify(ru).unwrap();
+    let lang = routed.language.expect("a Russian text has a language");
+    assert_eq!((lang.code.as_str(), lang.supported), ("rus", true));
+    assert_eq!(routed.encoder, "onnx:multilingual-e5-small-q4");
+    let english_only = Classifier::builder()
+        .taxonomy(framelens::Taxonomy::builtin("media-frames").unwrap())
+        .models_dir(common::root().join("models"))
+        .other_languages(None)
+        .build()
+        .unwrap();
+    let flagged = english_only.classify(ru).unwrap();
+    assert_eq!(flagged.encoder, "onnx:all-MiniLM-L6-v2-rowq8");
+    assert!(!flagged.language.unwrap().supported);
 }
 
 /// Russian and Bulgarian folders in the SemEval-2025 layout (articles written
 /// for the tests, file names as the task's: `RU-URW-1001.txt`, `A9_BG_2566.txt`,
 /// IDs in the annotations with and without `.txt`): read, split with their
-/// language's rules, and flagged as languages the English encoder does not read.
+/// language's rules, and scored by the multilingual encoder, alone and in a
+/// batch with an English article.
 #[test]
-fn russian_and_bulgarian_folders_read_and_are_flagged() {
+fn russian_and_bulgarian_folders_read_and_go_to_the_multilingual_encoder() {
     let c = common::narratives();
     for (folder, code, ids) in [
         ("RU", "rus", ["RU-CC-1003", "RU-URW-1001", "RU-URW-1002"]),
@@ -300,7 +315,12 @@ fn russian_and_bulgarian_folders_read_and_are_flagged() {
             assert!(!d.coarse.is_empty(), "{}", d.id);
             let a = c.classify(&d.text).unwrap();
             let lang = a.language.as_ref().unwrap();
-            assert_eq!((lang.code.as_str(), lang.supported), (code, false), "{}", d.id);
+            assert_eq!((lang.code.as_str(), lang.supported), (code, true), "{}", d.id);
+            assert_eq!(a.encoder, "onnx:multilingual-e5-small-q4", "{}", d.id);
+            let english = common::read("examples/data/000_a3b78d2533f19694.txt");
+            let batch = c.classify_batch(&[english.as_str(), &d.text]);
+            assert_eq!(batch[0].as_ref().unwrap().encoder, "onnx:all-MiniLM-L6-v2-rowq8");
+            assert_eq!(batch[1].as_ref().unwrap(), &a, "{}: alone and in a batch", d.id);
             // Title plus one sentence per paragraph line, none lost.
             assert_eq!(a.sentences.len(), d.text.lines().filter(|l| !l.trim().is_empty()).count(), "{}", d.id);
             assert!(a.sentences.iter().all(|s| d.text[s.start..s.end] == s.text));

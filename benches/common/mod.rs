@@ -63,6 +63,7 @@ pub fn name(model: OnnxModel) -> &'static str {
         OnnxModel::Qint8 => "qint8",
         OnnxModel::Rowq8 => "rowq8",
         OnnxModel::Mpnet => "mpnet",
+        OnnxModel::E5 => "e5",
     }
 }
 

@@ -34,6 +34,28 @@ pub struct ClassifierOptions {
     /// Tuned encoder directory (from `train --tune`) in place of the base model.
     #[arg(long, value_name = "DIR")]
     pub tuned: Option<PathBuf>,
+    /// ONNX model: rowq8 (English, fast), int8, qint8, mpnet (English,
+    /// larger) or e5 (multilingual-e5-small, about 100 languages; needs
+    /// models/fetch-e5). Default: $FRAMELENS_MODEL, then rowq8.
+    #[arg(long, value_name = "MODEL")]
+    pub model: Option<framelens::models::OnnxModel>,
+    /// Where documents go whose language the model does not read: `e5`, or
+    /// `none` to score them with the model anyway (flagged in the result).
+    /// Default: e5 for an English model, when models/fetch-e5 has built it.
+    #[arg(long, value_name = "MODEL|none", value_parser = other_languages)]
+    pub other_languages: Option<OtherLanguages>,
+}
+
+/// `--other-languages`: a model, or none.
+#[derive(Debug, Clone, Copy)]
+pub struct OtherLanguages(Option<framelens::models::OnnxModel>);
+
+fn other_languages(s: &str) -> framelens::Result<OtherLanguages> {
+    if s == "none" {
+        Ok(OtherLanguages(None))
+    } else {
+        s.parse().map(|m| OtherLanguages(Some(m)))
+    }
 }
 
 impl ClassifierOptions {
@@ -55,6 +77,12 @@ impl ClassifierOptions {
         }
         if let Some(dir) = &self.tuned {
             builder = builder.tuned_encoder(framelens::TunedEncoder::open(dir)?);
+        }
+        if let Some(model) = self.model {
+            builder = builder.model(model);
+        }
+        if let Some(OtherLanguages(other)) = self.other_languages {
+            builder = builder.other_languages(other);
         }
         builder.build()
     }

@@ -125,6 +125,8 @@ pub struct TextEncoder {
     cls: u32,
     sep: u32,
     pad: u32,
+    /// Ids put after the first special token of every sequence (e5's `query:`).
+    prefix: Vec<u32>,
 }
 
 impl std::fmt::Debug for TextEncoder {
@@ -173,7 +175,29 @@ impl TextEncoder {
             })
         };
         let (cls, sep, pad) = (special(["[CLS]", "<s>"])?, special(["[SEP]", "</s>"])?, special(["[PAD]", "<pad>"])?);
-        Ok(TextEncoder { tokenizer, backend, config, cls, sep, pad })
+        Ok(TextEncoder { tokenizer, backend, config, cls, sep, pad, prefix: Vec::new() })
+    }
+
+    /// Put `prefix` before every text the model sees, joined by a space, as
+    /// e5 models ask (`query: `): its tokens go after the first special token
+    /// of every sequence, each window of a long sentence included. They are
+    /// not counted in [`Embeddings::tokens`].
+    pub fn with_prefix(mut self, prefix: &str) -> Result<Self> {
+        let prefix = prefix.trim_end();
+        self.prefix = if prefix.is_empty() { Vec::new() } else { self.token_ids(prefix)? };
+        let room = self.config.max_tokens.saturating_sub(2 + self.prefix.len());
+        if room <= self.config.window_overlap {
+            return Err(Error::InvalidSetting {
+                name: "max_tokens",
+                reason: format!(
+                    "max_tokens {} leaves no room for text after the prefix `{prefix}` ({} tokens) and window_overlap {}",
+                    self.config.max_tokens,
+                    self.prefix.len(),
+                    self.config.window_overlap
+                ),
+            });
+        }
+        Ok(self)
     }
 
     /// The backend's name.
@@ -218,7 +242,7 @@ impl TextEncoder {
         };
 
         // Windows: (sentence index, token slice). A sentence with no tokens gets none.
-        let content = self.config.max_tokens - 2;
+        let content = self.config.max_tokens - 2 - self.prefix.len();
         let step = content - self.config.window_overlap;
         let mut pieces: Vec<(usize, &[u32])> = Vec::with_capacity(ids.len());
         let mut windows = vec![0usize; ids.len()];
@@ -279,7 +303,7 @@ impl TextEncoder {
             let mut end = start;
             while end < pieces.len() && end - start < self.config.batch_size {
                 // Sorted ascending: the newest piece sets the batch width.
-                let width = pieces[end].1.len() + 2;
+                let width = pieces[end].1.len() + 2 + self.prefix.len();
                 if end > start && (end + 1 - start) * width * width > self.config.attention_budget {
                     break;
                 }
@@ -292,17 +316,20 @@ impl TextEncoder {
     }
 
     fn pad_batch(&self, batch: &[(usize, &[u32])]) -> TokenBatch {
-        let width = batch.iter().map(|(_, p)| p.len() + 2).max().unwrap_or(2);
+        let extra = 2 + self.prefix.len();
+        let width = batch.iter().map(|(_, p)| p.len() + extra).max().unwrap_or(extra);
         let n = batch.len();
         let mut input_ids = Array2::<i64>::from_elem((n, width), i64::from(self.pad));
         let mut attention_mask = Array2::<i64>::zeros((n, width));
         for (r, (_, piece)) in batch.iter().enumerate() {
-            input_ids[[r, 0]] = i64::from(self.cls);
-            for (c, &id) in piece.iter().enumerate() {
-                input_ids[[r, c + 1]] = i64::from(id);
+            let ids = std::iter::once(self.cls)
+                .chain(self.prefix.iter().copied())
+                .chain(piece.iter().copied())
+                .chain(std::iter::once(self.sep));
+            for (c, id) in ids.enumerate() {
+                input_ids[[r, c]] = i64::from(id);
             }
-            input_ids[[r, piece.len() + 1]] = i64::from(self.sep);
-            attention_mask.row_mut(r).slice_mut(ndarray::s![..piece.len() + 2]).fill(1);
+            attention_mask.row_mut(r).slice_mut(ndarray::s![..piece.len() + extra]).fill(1);
         }
         TokenBatch { input_ids, attention_mask, token_type_ids: Array2::zeros((n, width)) }
     }
