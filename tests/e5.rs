@@ -121,12 +121,14 @@ fn other_languages_settings_are_checked() {
 }
 
 /// Language detection on the fixture folders (articles written for the
-/// tests): every Russian and Bulgarian article is detected as such, and
-/// the narratives classifier on the English model sends them to e5.
+/// tests): every Russian, Bulgarian, Portuguese and Hindi article is
+/// detected as such, and the narratives classifier on the English model
+/// sends them to e5; their sentences' byte offsets hold in Cyrillic and
+/// Devanagari, and the HTML report shows their text.
 #[test]
 fn fixture_languages_are_detected_and_routed() {
     let c = common::narratives();
-    for (folder, code) in [("RU", "rus"), ("BG", "bul"), ("EN", "eng")] {
+    for (folder, code) in [("RU", "rus"), ("BG", "bul"), ("PT", "por"), ("HI", "hin"), ("EN", "eng")] {
         let corpus =
             framelens::data::read_semeval2025(&common::root().join("tests/data/semeval2025").join(folder), c.taxonomy())
                 .unwrap();
@@ -137,6 +139,19 @@ fn fixture_languages_are_detected_and_routed() {
             assert_eq!(lang.code, code, "{}", d.id);
             let want = if code == "eng" { "onnx:all-MiniLM-L6-v2-rowq8" } else { "onnx:multilingual-e5-small-q4" };
             assert_eq!(a.encoder, want, "{}", d.id);
+            assert!(a.sentences.len() >= d.text.lines().filter(|l| !l.trim().is_empty()).count(), "{}", d.id);
+            assert!(a.sentences.iter().all(|s| d.text[s.start..s.end] == s.text), "{}", d.id);
+            // No text lost: every non-space character lies in a sentence.
+            let mut covered = vec![false; d.text.len()];
+            for s in &a.sentences {
+                covered[s.start..s.end].iter_mut().for_each(|c| *c = true);
+            }
+            let lost: String =
+                d.text.char_indices().filter(|&(i, ch)| !ch.is_whitespace() && !covered[i]).map(|(_, ch)| ch).collect();
+            assert!(lost.is_empty(), "{}: text outside every sentence: {lost:?}", d.id);
+            let html = framelens::report::render_html_with_text(&a, c.taxonomy(), &d.id, &d.text);
+            let last = &a.sentences.last().unwrap().text;
+            assert!(html.contains(&framelens::report::escape_html(last)), "{}: {last}", d.id);
         }
     }
 }
