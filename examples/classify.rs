@@ -56,8 +56,8 @@ fn print_table(a: &DocumentAnalysis, top: usize) {
     println!("taxonomy: {}   encoder: {}   sentences: {}", a.taxonomy, a.encoder, a.sentences.len());
     if let Some(lang) = a.language.as_ref().filter(|l| !l.supported) {
         println!(
-            "warning: the text looks {} ({}, confidence {:.2}), and the encoder reads English only: these scores are not meaningful",
-            lang.name, lang.code, lang.confidence
+            "warning: the text looks {} ({}, confidence {:.2}), which the encoder ({}) does not read: these scores are not meaningful",
+            lang.name, lang.code, lang.confidence, a.encoder
         );
     }
     if let Some(domain) = &a.domain {

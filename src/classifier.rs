@@ -720,7 +720,7 @@ impl Classifier {
     }
 
     /// Split a document and choose the classifier for its language: this one,
-    /// or the one for other languages when the detection is reliable, this
+    /// or the one for other languages when the detection is settled, this
     /// encoder does not read the language and that one does.
     fn prepare_routed<'a>(&self, text: &'a str) -> Result<(Prepared<'a>, &Classifier)> {
         let mut p = self.prepare(text)?;
@@ -907,7 +907,8 @@ impl Classifier {
         let mut out = Vec::with_capacity(docs.len());
         for d in docs {
             let labels = d.label_indices(&self.taxonomy)?;
-            let spans = self.segmenter.split(&d.text);
+            // Split as `classify` splits: with the rules of the detected language.
+            let (spans, _) = self.segmenter.split_detected(&d.text);
             let texts: Vec<&str> = spans.iter().map(|s| s.text(&d.text)).collect();
             let sentences =
                 if texts.is_empty() { Array2::zeros((0, self.encoder.dim())) } else { self.embed(&texts)?.vectors };

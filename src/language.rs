@@ -7,6 +7,20 @@
 //! scored it reads that language; a classifier on an English encoder sends
 //! other languages to the multilingual one when it is there
 //! ([`crate::ClassifierBuilder::other_languages`]).
+//!
+//! ```no_run
+//! use framelens::{Classifier, OnnxModel, Taxonomy};
+//! # fn main() -> framelens::Result<()> {
+//! let c = Classifier::builder()
+//!     .taxonomy(Taxonomy::builtin("semeval2025-narratives")?)
+//!     .other_languages(Some(OnnxModel::E5)) // fails here if models/fetch-e5 has not run
+//!     .build()?;
+//! let a = c.classify("Посол сказал, что санкции обернулись ростом цен на энергию в Европе.")?;
+//! let language = a.language.as_ref().expect("detected");
+//! assert_eq!((language.code.as_str(), language.supported), ("rus", true));
+//! assert_eq!(a.encoder, "onnx:multilingual-e5-small-q4");
+//! # Ok(()) }
+//! ```
 
 use serde::{Deserialize, Serialize};
 
@@ -36,8 +50,9 @@ pub struct Language {
     pub name: String,
     /// The detector's confidence in [0, 1].
     pub confidence: f64,
-    /// False when the detection is reliable and the encoder does not read
-    /// this language: the scores of such a document are not meaningful.
+    /// False when the detection is settled (whatlang calls it reliable, or
+    /// the text is in a script other than Latin) and the encoder does not
+    /// read this language: the scores of such a document are not meaningful.
     pub supported: bool,
 }
 
@@ -61,8 +76,16 @@ pub(crate) fn describe(info: &whatlang::Info, supported: Option<&[&str]>) -> Lan
         name: info.lang().eng_name().to_string(),
         code,
         confidence: info.confidence(),
-        supported: known || !info.is_reliable(),
+        supported: known || !settled(info),
     }
+}
+
+/// Whether a detection is sure enough to act on: whatlang calls it reliable,
+/// or the text is not in the Latin script. In a short Russian text whatlang
+/// may hesitate between Russian and Bulgarian, but the text is surely not
+/// English, and the rules of either language split it better than English's.
+fn settled(info: &whatlang::Info) -> bool {
+    info.is_reliable() || info.script() != whatlang::Script::Latin
 }
 
 /// The first [`SAMPLE_BYTES`] of `text`, cut on a character boundary.
@@ -97,9 +120,10 @@ pub fn sentencex_code(iso639_3: &str) -> Option<&'static str> {
 }
 
 /// The sentencex code for a detection: its language when the detection is
-/// reliable and sentencex has rules for it, else `fallback`.
+/// settled (reliable, or in a script other than Latin) and sentencex has
+/// rules for it, else `fallback`.
 pub(crate) fn sentencex_for<'a>(info: Option<&whatlang::Info>, fallback: &'a str) -> &'a str {
-    info.filter(|i| i.is_reliable()).and_then(|i| sentencex_code(i.lang().code())).unwrap_or(fallback)
+    info.filter(|i| settled(i)).and_then(|i| sentencex_code(i.lang().code())).unwrap_or(fallback)
 }
 
 #[cfg(test)]
@@ -128,6 +152,13 @@ mod tests {
             "ru"
         );
         assert_eq!(split_as("12 34"), "en");
+        // Too short for whatlang to be sure which Cyrillic language it is,
+        // but surely not English (written for this test).
+        let short = "Он родился в 1950 г. в Москве и всю жизнь работал в министерстве.";
+        let info = detect_info(short).unwrap();
+        assert!(!info.is_reliable(), "the test needs an unreliable detection");
+        assert_eq!(split_as(short), "ru");
+        assert!(!detect(short, Some(ENGLISH_ONLY)).unwrap().supported);
         // No script, no language.
         assert!(detect("12 34 !!", Some(ENGLISH_ONLY)).is_none());
     }

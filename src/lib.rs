@@ -51,6 +51,7 @@ pub use analysis::{DocumentAnalysis, DocumentLabel, LabelScore, Sentence, UnitAn
 pub use classifier::{BackendKind, Classifier, ClassifierBuilder};
 pub use error::{Error, Result};
 pub use head::Head;
+pub use models::OnnxModel;
 pub use pool::Pooling;
 pub use score::Calibration;
 pub use segment::{Granularity, Segmenter, SegmenterConfig, Span};

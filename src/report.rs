@@ -231,10 +231,11 @@ impl<'a> Page<'a> {
         if let Some(lang) = a.language.as_ref().filter(|l| !l.supported) {
             let _ = writeln!(
                 h,
-                "<p class=\"fl-warning\" role=\"alert\">The text looks {} ({}); the encoder reads English only, \
+                "<p class=\"fl-warning\" role=\"alert\">The text looks {} ({}), which the encoder ({}) does not read, \
                  so these scores are not meaningful.</p>",
                 escape_html(&lang.name),
-                escape_html(&lang.code)
+                escape_html(&lang.code),
+                escape_html(&a.encoder)
             );
         }
         h.push_str("</header>\n<main class=\"fl-main\">\n");

@@ -80,9 +80,9 @@ impl Span {
 pub struct SegmenterConfig {
     /// Language code passed to sentencex ("en").
     pub language: String,
-    /// In [`crate::Classifier`]: when a document's language is reliably
-    /// detected as another one that sentencex has rules for, split it with
-    /// those rules instead of `language`'s.
+    /// In [`crate::Classifier`]: when a document's language is detected as
+    /// another one that sentencex has rules for (reliably, or in a script
+    /// other than Latin), split it with those rules instead of `language`'s.
     pub detect_language: bool,
     /// Break at every newline (headlines, bylines, bullets). Turn off for hard-wrapped text,
     /// where only blank lines end a paragraph.

@@ -327,3 +327,23 @@ fn russian_and_bulgarian_folders_read_and_go_to_the_multilingual_encoder() {
         }
     }
 }
+
+/// Training documents are split as `classify` splits them, with the rules of
+/// their language: "1950 г." is a Russian abbreviation, so the text (written
+/// for this test) is two sentences, not three as under English rules.
+#[test]
+fn training_documents_split_with_their_language_rules() {
+    let c = common::frames();
+    let text = "Он родился в 1950 г. в Москве и всю жизнь работал в министерстве. \
+                Потом он переехал в Санкт-Петербург и стал преподавать.";
+    assert_eq!(c.segmenter().split_as(text, "en").len(), 3, "the rules differ on this text");
+    assert_eq!(c.classify(text).unwrap().sentences.len(), 2);
+    let doc = framelens::data::LabelledDocument {
+        id: "ru".into(),
+        text: text.into(),
+        labels: vec!["Morality".into()],
+        coarse: Vec::new(),
+    };
+    let train = c.training_documents(&[doc]).unwrap();
+    assert_eq!(train[0].sentences.nrows(), 2);
+}
