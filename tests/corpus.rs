@@ -339,3 +339,37 @@ fn jsonl_reader_names_bad_lines() {
     assert_eq!(err.id, "l.jsonl:1");
     assert!(err.to_string().contains("not valid UTF-8"));
 }
+
+/// `batch` over the Russian, Bulgarian, Portuguese and Hindi fixture folders
+/// (articles written for the tests) in one run: each record carries its
+/// language, the multilingual encoder, and byte offsets into the file's text
+/// (Cyrillic and Devanagari are multi-byte in UTF-8).
+#[test]
+fn batch_reads_cyrillic_and_devanagari_with_their_offsets() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let input = dir.path().join("mixed");
+    std::fs::create_dir_all(&input).expect("create corpus");
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/semeval2025");
+    let mut want = BTreeMap::new();
+    for (folder, code) in [("RU", "rus"), ("BG", "bul"), ("PT", "por"), ("HI", "hin")] {
+        for entry in std::fs::read_dir(fixtures.join(folder).join("raw-documents")).expect("fixture folder") {
+            let path = entry.expect("entry").path();
+            std::fs::copy(&path, input.join(path.file_name().expect("name"))).expect("copy");
+            let id = path.file_stem().expect("stem").to_string_lossy().into_owned();
+            want.insert(id, (code, std::fs::read_to_string(&path).expect("fixture text")));
+        }
+    }
+    let out = dir.path().join("out.jsonl");
+    let run = batch(&[input.to_str().expect("utf-8 path"), "--output", out.to_str().expect("utf-8 path")], None);
+    assert_eq!(run.status.code(), Some(0), "stderr: {}", String::from_utf8_lossy(&run.stderr));
+    let recs = records(&std::fs::read_to_string(&out).expect("output written"));
+    assert_eq!(recs.len(), want.len());
+    for r in &recs {
+        let OutputRecord::Analysis { id, analysis } = r else { panic!("failed: {r:?}") };
+        let (code, text) = &want[id.as_str()];
+        let text = text.replace("\r\n", "\n");
+        assert_eq!(analysis.language.as_ref().map(|l| l.code.as_str()), Some(*code), "{id}");
+        assert_eq!(analysis.encoder, "onnx:multilingual-e5-small-q4", "{id}");
+        assert!(analysis.sentences.iter().all(|s| text.get(s.start..s.end) == Some(s.text.as_str())), "{id}");
+    }
+}
