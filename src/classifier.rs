@@ -1,11 +1,12 @@
 //! The classifier: one builder that does all I/O, then pure computation on `&self`.
 
+use std::ops::Range;
 use std::path::PathBuf;
 
 use ndarray::Array2;
 
 use crate::aggregate::{self, DecisionConfig};
-use crate::analysis::{DocumentAnalysis, LabelScore, Sentence, UnitAnalysis};
+use crate::analysis::{DocumentAnalysis, LabelScore, Sentence, SentenceScores, UnitAnalysis};
 use crate::encode::{Embeddings, EncoderConfig, TextEncoder};
 use crate::error::{Error, Result};
 use crate::head::{Head, TrainDocument, Unit};
@@ -574,7 +575,7 @@ pub struct Classifier {
     /// Where documents go whose language the encoder does not read.
     others: Option<Others>,
     /// The categories' labels, shared by every sentence's scores.
-    labels: Vec<std::sync::Arc<str>>,
+    labels: std::sync::Arc<[std::sync::Arc<str>]>,
     head: Option<Head>,
     /// Thresholds per category; `thresholds[n − 1]` serves documents of `n`
     /// sentences, the last row longer ones (a single row: any length).
@@ -673,28 +674,24 @@ impl Classifier {
 
     /// Classify one document, using all the classifier's threads.
     pub fn classify(&self, text: &str) -> Result<DocumentAnalysis> {
-        let (prepared, c) = self.prepare_routed(text)?;
-        let embedded = self.pool.install(|| c.encoder.embed(&sentence_texts(&prepared)))?;
-        Ok(c.analyse(&prepared, &embedded, 0))
+        self.classify_batch(&[text]).pop().expect("one result per text")
     }
 
     /// Classify one document on the calling thread only.
     pub fn classify_sequential(&self, text: &str) -> Result<DocumentAnalysis> {
-        let (prepared, c) = self.prepare_routed(text)?;
-        let embedded = c.encoder.embed_sequential(&sentence_texts(&prepared))?;
-        Ok(c.analyse(&prepared, &embedded, 0))
+        self.classify_batch_sequential(&[text]).pop().expect("one result per text")
     }
 
     /// Classify many documents on the classifier's threads. Sentences of all
     /// documents are batched together by length. One result per text, in order:
     /// an empty text gives its own error and does not stop the others.
     pub fn classify_batch(&self, texts: &[&str]) -> Vec<Result<DocumentAnalysis>> {
-        self.pool.install(|| self.batch(texts, true, &|c, p, e, start| c.analyse(p, e, start)))
+        self.pool.install(|| self.batch(texts, true, Granularity::Document)).into_iter().map(|r| r.map(whole)).collect()
     }
 
     /// [`Classifier::classify_batch`] on the calling thread only.
     pub fn classify_batch_sequential(&self, texts: &[&str]) -> Vec<Result<DocumentAnalysis>> {
-        self.batch(texts, false, &|c, p, e, start| c.analyse(p, e, start))
+        self.batch(texts, false, Granularity::Document).into_iter().map(|r| r.map(whole)).collect()
     }
 
     /// Classify each unit of a text on its own — each paragraph or each
@@ -702,15 +699,13 @@ impl Classifier {
     /// `Granularity::Document` gives one unit, the same analysis as
     /// [`Classifier::classify`].
     pub fn classify_units(&self, text: &str, unit: Granularity) -> Result<Vec<UnitAnalysis>> {
-        let (prepared, c) = self.prepare_routed(text)?;
-        let embedded = self.pool.install(|| c.encoder.embed(&sentence_texts(&prepared)))?;
-        Ok(c.analyse_units(&prepared, &embedded, 0, unit))
+        self.classify_batch_units(&[text], unit).pop().expect("one result per text")
     }
 
     /// [`Classifier::classify_units`] for many texts, batched as
     /// [`Classifier::classify_batch`] batches them.
     pub fn classify_batch_units(&self, texts: &[&str], unit: Granularity) -> Vec<Result<Vec<UnitAnalysis>>> {
-        self.pool.install(|| self.batch(texts, true, &|c, p, e, start| c.analyse_units(p, e, start, unit)))
+        self.pool.install(|| self.batch(texts, true, unit)).into_iter().map(|r| r.map(units)).collect()
     }
 
     /// The encoder name of the classifier that documents in languages this
@@ -743,29 +738,24 @@ impl Classifier {
         Ok((p, other))
     }
 
-    fn batch<T>(
-        &self,
-        texts: &[&str],
-        parallel: bool,
-        analyse: &(dyn Fn(&Classifier, &Prepared<'_>, &Embeddings, usize) -> T + Sync),
-    ) -> Vec<Result<T>> {
+    /// Split, route, embed and score many texts, each cut into `unit`s: one
+    /// run of the encoder per classifier (this one, the one for other
+    /// languages) over the sentences of all its documents.
+    fn batch<'a>(&'a self, texts: &[&'a str], parallel: bool, unit: Granularity) -> Vec<Result<ScoredDoc<'a>>> {
         use rayon::prelude::*;
-        let routed: Vec<Result<(Prepared<'_>, &Classifier)>> = if parallel {
+        let routed: Vec<Result<(Prepared<'a>, &Classifier)>> = if parallel {
             texts.par_iter().map(|t| self.prepare_routed(t)).collect()
         } else {
             texts.iter().map(|t| self.prepare_routed(t)).collect()
         };
-        let embed = |c: &Classifier, texts: &[&str]| {
-            if parallel {
-                c.encoder.embed(texts)
-            } else {
-                c.encoder.embed_sequential(texts)
-            }
-        };
-        // One run of the encoder per classifier (this one, the one for other
-        // languages), over the sentences of all its documents.
-        let mut starts = vec![0usize; routed.len()];
-        let mut runs: Vec<(&Classifier, Result<Embeddings>)> = Vec::with_capacity(2);
+        let ranges: Vec<Vec<Range<usize>>> = routed
+            .iter()
+            .map(|r| match r {
+                Ok((p, c)) => unit.ranges(p.text, &p.spans, c.segmenter.config().newline_breaks),
+                Err(_) => Vec::new(),
+            })
+            .collect();
+        let mut scored: Vec<Option<Result<Vec<Scored>>>> = routed.iter().map(|_| None).collect();
         let mut classifiers: Vec<&Classifier> = Vec::with_capacity(2);
         for (_, c) in routed.iter().flatten() {
             if !classifiers.iter().any(|k| std::ptr::eq(*k, *c)) {
@@ -773,45 +763,97 @@ impl Classifier {
             }
         }
         for c in classifiers {
+            let members: Vec<usize> =
+                (0..routed.len()).filter(|&i| matches!(&routed[i], Ok((_, k)) if std::ptr::eq(*k, c))).collect();
+            let prepared = |i: usize| routed[i].as_ref().map(|(p, _)| p).ok();
             let mut all: Vec<&str> = Vec::new();
-            for (i, r) in routed.iter().enumerate() {
-                if let Ok((p, k)) = r {
-                    if std::ptr::eq(*k, c) {
-                        starts[i] = all.len();
-                        all.extend(sentence_texts(p));
+            let mut all_ranges: Vec<Range<usize>> = Vec::new();
+            for &i in &members {
+                let (base, p) = (all.len(), prepared(i).expect("a member was prepared"));
+                all_ranges.extend(ranges[i].iter().map(|r| base + r.start..base + r.end));
+                all.extend(sentence_texts(p));
+            }
+            match c.embed_scored(&all, &all_ranges, parallel) {
+                Ok(list) => {
+                    let mut list = list.into_iter();
+                    for &i in &members {
+                        scored[i] = Some(Ok(list.by_ref().take(ranges[i].len()).collect()));
+                    }
+                }
+                // Attribute the failure to the documents that cause it.
+                Err(_) => {
+                    for &i in &members {
+                        let p = prepared(i).expect("a member was prepared");
+                        scored[i] = Some(c.embed_scored(&sentence_texts(p), &ranges[i], parallel));
                     }
                 }
             }
-            runs.push((c, embed(c, &all)));
         }
         routed
             .into_iter()
-            .zip(starts)
-            .map(|(r, start)| {
+            .zip(ranges)
+            .zip(scored)
+            .map(|((r, ranges), scored)| {
                 let (p, c) = r?;
-                match runs.iter().find(|(k, _)| std::ptr::eq(*k, c)) {
-                    Some((_, Ok(embedded))) => Ok(analyse(c, &p, embedded, start)),
-                    // Attribute the failure to the documents that cause it.
-                    _ => {
-                        let e = embed(c, &sentence_texts(&p))?;
-                        Ok(analyse(c, &p, &e, 0))
-                    }
-                }
+                let scored = scored.expect("every prepared document was scored")?;
+                Ok(ScoredDoc { p, c, ranges, scored })
             })
             .collect()
     }
 
-    /// Analyse each unit of a prepared document on its own.
-    fn analyse_units(
-        &self,
-        p: &Prepared<'_>,
-        embedded: &Embeddings,
-        start: usize,
-        unit: Granularity,
-    ) -> Vec<UnitAnalysis> {
-        unit.ranges(p.text, &p.spans, self.segmenter.config().newline_breaks)
+    /// Embed `texts` [`SCORE_CHUNK`] at a time and score them; `ranges`
+    /// (consecutive, covering every text) cut them into documents or units,
+    /// each scored on its own. A chunk's vectors are dropped once it is
+    /// scored: memory follows the scores, not the vectors.
+    fn embed_scored(&self, texts: &[&str], ranges: &[Range<usize>], parallel: bool) -> Result<Vec<Scored>> {
+        use ndarray::{s, Array1, Axis};
+        let (k, dim) = (self.labels.len(), self.encoder.dim());
+        let mut out: Vec<Scored> = ranges
+            .iter()
+            .map(|r| Scored {
+                zero_shot: Array2::zeros((r.len(), k)),
+                head: self.head.as_ref().map(|_| Array2::zeros((r.len(), k))),
+                sum: Array1::zeros(dim),
+                tokens: vec![0; r.len()],
+                windows: vec![0; r.len()],
+            })
+            .collect();
+        let mut r = 0;
+        for from in (0..texts.len()).step_by(SCORE_CHUNK) {
+            let to = (from + SCORE_CHUNK).min(texts.len());
+            let chunk = &texts[from..to];
+            let e = if parallel { self.encoder.embed(chunk) } else { self.encoder.embed_sequential(chunk) }?;
+            let zero_shot = self.scorer.score(e.vectors.view());
+            let head = self.head.as_ref().map(|h| h.score(e.vectors.view(), zero_shot.view()));
+            let mut row = from;
+            while row < to {
+                while r < ranges.len() && ranges[r].end <= row {
+                    r += 1;
+                }
+                let Some(range) = ranges.get(r) else { break };
+                let doc = &mut out[r];
+                let end = range.end.min(to);
+                // Rows a..b of the chunk are rows c..d of the range.
+                let (a, b, c, d) = (row - from, end - from, row - range.start, end - range.start);
+                doc.zero_shot.slice_mut(s![c..d, ..]).assign(&zero_shot.slice(s![a..b, ..]));
+                if let (Some(mine), Some(all)) = (doc.head.as_mut(), head.as_ref()) {
+                    mine.slice_mut(s![c..d, ..]).assign(&all.slice(s![a..b, ..]));
+                }
+                doc.sum += &e.vectors.slice(s![a..b, ..]).sum_axis(Axis(0));
+                doc.tokens[c..d].copy_from_slice(&e.tokens[a..b]);
+                doc.windows[c..d].copy_from_slice(&e.windows[a..b]);
+                row = end;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Analyse each unit of a scored document on its own.
+    fn analyse_units(&self, p: &Prepared<'_>, ranges: Vec<Range<usize>>, scored: Vec<Scored>) -> Vec<UnitAnalysis> {
+        ranges
             .into_iter()
-            .map(|range| {
+            .zip(scored)
+            .map(|(range, scored)| {
                 let spans = &p.spans[range.clone()];
                 // The whole document's language was detected when it was prepared.
                 let language = if range.len() == p.spans.len() {
@@ -823,7 +865,7 @@ impl Classifier {
                 UnitAnalysis {
                     start: p.spans[range.start].start,
                     end: p.spans[range.end - 1].end,
-                    analysis: self.analyse(&unit, embedded, start + range.start),
+                    analysis: self.analyse(&unit, scored),
                 }
             })
             .collect()
@@ -845,35 +887,39 @@ impl Classifier {
         Ok(Prepared { text, spans, language })
     }
 
-    /// Score the sentences of one document whose vectors start at row `start`.
-    fn analyse(&self, p: &Prepared<'_>, embedded: &Embeddings, start: usize) -> DocumentAnalysis {
-        let n = p.spans.len();
-        let vectors = embedded.vectors.slice(ndarray::s![start..start + n, ..]);
-        let zero_shot: Array2<f32> = self.scorer.score(vectors);
-        let zero_shot_doc = aggregate::document_scores(zero_shot.view(), self.decision.pooling);
-        let (scores, doc) = match &self.head {
-            Some(head) => (head.score(vectors, zero_shot.view()), head.score_document(vectors, &zero_shot_doc)),
-            None => (zero_shot, zero_shot_doc),
+    /// Decide a document (or unit) from its scores.
+    fn analyse(&self, p: &Prepared<'_>, scored: Scored) -> DocumentAnalysis {
+        let mean = scored.mean();
+        let zero_shot_doc = aggregate::document_scores(scored.zero_shot.view(), self.decision.pooling);
+        let (scores, doc) = match (&self.head, scored.head) {
+            (Some(head), Some(sentences)) => {
+                let mean = mean.clone().unwrap_or_else(|| ndarray::Array1::zeros(self.encoder.dim()));
+                (sentences, head.score_document(mean.view(), &zero_shot_doc))
+            }
+            _ => (scored.zero_shot, zero_shot_doc),
         };
-        let labels_of = |c: usize| std::sync::Arc::clone(&self.labels[c]);
+        let thresholds = self.thresholds_for(scores.nrows());
+        let domain = match (&self.router, &mean) {
+            (Some(router), Some(mean)) if self.taxonomy.is_hierarchical() => router.route(mean.view()),
+            _ => None,
+        };
+        let (labels, coarse) =
+            aggregate::decide(&self.taxonomy, &doc, scores.view(), domain.as_deref(), thresholds, &self.decision);
         let sentences = p
             .spans
             .iter()
+            .zip(SentenceScores::rows(std::sync::Arc::clone(&self.labels), scores))
             .enumerate()
-            .map(|(i, span)| Sentence {
+            .map(|(i, (span, scores))| Sentence {
                 start: span.start,
                 end: span.end,
                 text: span.text(p.text).to_string(),
-                tokens: embedded.tokens[start + i],
-                windows: embedded.windows[start + i],
-                scores: sorted_scores(scores.row(i).iter().enumerate().map(|(c, &s)| (labels_of(c), s))),
+                tokens: scored.tokens[i],
+                windows: scored.windows[i],
+                scores,
             })
             .collect();
-        let thresholds = self.thresholds_for(scores.nrows());
-        let domain =
-            if self.taxonomy.is_hierarchical() { self.router.as_ref().and_then(|r| r.route(vectors)) } else { None };
-        let (labels, coarse) =
-            aggregate::decide(&self.taxonomy, &doc, scores.view(), domain.as_deref(), thresholds, &self.decision);
+        let labels_of = |c: usize| std::sync::Arc::clone(&self.labels[c]);
         DocumentAnalysis {
             taxonomy: self.taxonomy.name.clone(),
             encoder: self.encoder.backend_name().to_string(),
@@ -939,6 +985,49 @@ impl Classifier {
         let e = self.embed(sentences)?;
         Ok(self.scorer.score(e.vectors.view()))
     }
+}
+
+/// Sentences embedded and scored at a time (see `Classifier::embed_scored`).
+const SCORE_CHUNK: usize = 8192;
+
+/// What analysis needs from the encoder for a run of consecutive sentences
+/// (a document or a unit): their scores and the sum of their vectors.
+struct Scored {
+    /// Zero-shot scores `[sentences, categories]`.
+    zero_shot: Array2<f32>,
+    /// The head's sentence scores, with a head.
+    head: Option<Array2<f32>>,
+    /// Sum of the sentence vectors.
+    sum: ndarray::Array1<f32>,
+    tokens: Vec<usize>,
+    windows: Vec<usize>,
+}
+
+impl Scored {
+    /// The mean sentence vector at unit length; `None` when it is zero.
+    fn mean(&self) -> Option<ndarray::Array1<f32>> {
+        let norm = self.sum.dot(&self.sum).sqrt();
+        (norm > 0.0).then(|| &self.sum / norm)
+    }
+}
+
+/// A prepared document, the classifier for it, its units and their scores.
+struct ScoredDoc<'a> {
+    p: Prepared<'a>,
+    c: &'a Classifier,
+    ranges: Vec<Range<usize>>,
+    scored: Vec<Scored>,
+}
+
+/// The analysis of a document scored as one unit.
+fn whole(d: ScoredDoc<'_>) -> DocumentAnalysis {
+    let scored = d.scored.into_iter().next().expect("a prepared document has sentences");
+    d.c.analyse(&d.p, scored)
+}
+
+/// The analyses of a document's units.
+fn units(d: ScoredDoc<'_>) -> Vec<UnitAnalysis> {
+    d.c.analyse_units(&d.p, d.ranges, d.scored)
 }
 
 fn sentence_texts<'a>(p: &Prepared<'a>) -> Vec<&'a str> {

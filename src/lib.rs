@@ -47,7 +47,7 @@ pub mod tune;
 pub mod tuned;
 
 pub use aggregate::DecisionConfig;
-pub use analysis::{DocumentAnalysis, DocumentLabel, LabelScore, Sentence, UnitAnalysis};
+pub use analysis::{DocumentAnalysis, DocumentLabel, LabelScore, Sentence, SentenceScores, UnitAnalysis};
 pub use classifier::{BackendKind, Classifier, ClassifierBuilder};
 pub use error::{Error, Result};
 pub use head::Head;

@@ -456,12 +456,12 @@ impl<'a> Page<'a> {
                     .iter()
                     .take(SENTENCE_SCORES_SHOWN)
                     .map(|LabelScore { label, score }| {
-                        let (parent, rest) = self.split_label(label);
+                        let (parent, rest) = self.split_label(&label);
                         serde_json::json!({
                             "label": pretty(rest),
                             "parent": parent.map(pretty),
-                            "score": (f64::from(*score) * 1000.0).round() / 1000.0,
-                            "colour": self.colour(label),
+                            "score": (f64::from(score) * 1000.0).round() / 1000.0,
+                            "colour": self.colour(&label),
                         })
                     })
                     .collect();

@@ -1,6 +1,6 @@
 //! Route: which domain of a two-level taxonomy a document belongs to.
 
-use ndarray::{Array1, Array2, ArrayView2, Axis};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis};
 
 use crate::score::MemberTexts;
 use crate::taxonomy::Taxonomy;
@@ -53,20 +53,18 @@ impl DomainRouter {
         Some(DomainRouter { names: domains.iter().map(|s| s.to_string()).collect(), centroids, background })
     }
 
-    /// Cosine of the document (mean of its sentence vectors) to each domain,
-    /// and to the background centroid.
-    pub fn similarities(&self, sentences: ArrayView2<'_, f32>) -> (Vec<(String, f32)>, Option<f32>) {
-        let Some(doc) = unit_mean(sentences) else {
-            return (self.names.iter().map(|n| (n.clone(), 0.0)).collect(), None);
-        };
-        let sims = self.centroids.dot(&doc);
+    /// Cosine of the document (`mean`: the mean of its sentence vectors, at
+    /// unit length) to each domain, and to the background centroid.
+    pub fn similarities(&self, mean: ArrayView1<'_, f32>) -> (Vec<(String, f32)>, Option<f32>) {
+        let sims = self.centroids.dot(&mean);
         let named = self.names.iter().cloned().zip(sims.iter().copied()).collect();
-        (named, self.background.as_ref().map(|b| b.dot(&doc)))
+        (named, self.background.as_ref().map(|b| b.dot(&mean)))
     }
 
-    /// The best domain for a document.
-    pub fn route(&self, sentences: ArrayView2<'_, f32>) -> Option<String> {
-        let (sims, _) = self.similarities(sentences);
+    /// The best domain for a document, from the unit-length mean of its
+    /// sentence vectors.
+    pub fn route(&self, mean: ArrayView1<'_, f32>) -> Option<String> {
+        let (sims, _) = self.similarities(mean);
         sims.into_iter().max_by(|a, b| a.1.total_cmp(&b.1)).map(|(n, _)| n)
     }
 }

@@ -279,7 +279,7 @@ fn sample_analysis() -> DocumentAnalysis {
             text: "NATO moved troops east.".into(),
             tokens: 6,
             windows: 1,
-            scores: vec![LabelScore { label: "Security_and_defense".into(), score: 0.8125 }],
+            scores: vec![LabelScore { label: "Security_and_defense".into(), score: 0.8125 }].into(),
         }],
         labels: vec![DocumentLabel { label: "Security_and_defense".into(), score: 0.8125, evidence: vec![0] }],
         coarse: None,

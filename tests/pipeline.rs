@@ -19,7 +19,7 @@ fn sentences_carry_byte_offsets_and_sorted_scores_in_unit_range() {
     for s in &a.sentences {
         assert_eq!(&text[s.start..s.end], s.text);
         assert_eq!(s.scores.len(), 14);
-        assert!(s.scores.windows(2).all(|w| w[0].score >= w[1].score));
+        assert!(s.scores.to_vec().windows(2).all(|w| w[0].score >= w[1].score));
         assert!(s.scores.iter().all(|l| (0.0..=1.0).contains(&l.score)));
         assert_eq!(s.windows, 1);
     }
@@ -346,4 +346,31 @@ fn training_documents_split_with_their_language_rules() {
     };
     let train = c.training_documents(&[doc]).unwrap();
     assert_eq!(train[0].sentences.nrows(), 2);
+}
+
+/// A document longer than one scoring chunk (8,192 sentences) is embedded
+/// and scored a chunk at a time: a sentence gets the same scores in every
+/// chunk, and the document the same scores as one copy of its text
+/// (media-frames pools by the mean). Written for this test.
+#[test]
+fn a_document_of_several_chunks_scores_as_its_parts() {
+    let c = common::frames();
+    let part = "Sanctions have doubled the price of fertiliser.\n\
+                NATO moved two brigades east.\n\
+                The court struck the law down.\n\
+                Hospitals report record admissions.\n\
+                Polls show the ruling party losing support.";
+    let copies = 1_700; // 8,500 sentences
+    let text = vec![part; copies].join("\n\n");
+    let whole = c.classify(&text).unwrap();
+    let one = c.classify(part).unwrap();
+    assert_eq!(whole.sentences.len(), 5 * copies);
+    for (i, s) in whole.sentences.iter().enumerate() {
+        assert_eq!(s.scores, one.sentences[i % 5].scores, "sentence {i}");
+    }
+    for (a, b) in whole.document_scores.iter().zip(&one.document_scores) {
+        assert_eq!(a.label, b.label);
+        assert!((a.score - b.score).abs() < 1e-4, "{}: {} vs {}", a.label, a.score, b.score);
+    }
+    assert_eq!(whole.label_names(), one.label_names());
 }

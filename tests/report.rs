@@ -70,7 +70,7 @@ fn fixture(taxonomy: &Taxonomy) -> DocumentAnalysis {
                     .enumerate()
                     .map(|(k, l)| LabelScore { label: l.as_str().into(), score: 0.2 - 0.03 * k as f32 }),
             );
-            Sentence { start, end: from, text: s.to_string(), tokens: 8 + i, windows: 1, scores }
+            Sentence { start, end: from, text: s.to_string(), tokens: 8 + i, windows: 1, scores: scores.into() }
         })
         .collect();
     let labels = vec![
@@ -165,7 +165,9 @@ fn document_text_and_title_are_escaped() {
 fn labels_cannot_break_out_of_the_data_script() {
     let t = narratives();
     let mut a = fixture(&t);
-    a.sentences[0].scores[0].label = "</script><script>alert(1)</script>".into();
+    let mut scores = a.sentences[0].scores.to_vec();
+    scores[0].label = "</script><script>alert(1)</script>".into();
+    a.sentences[0].scores = scores.into();
     let html = render_html(&a, &t, "x");
     assert_eq!(html.matches("<script").count(), 2);
     let data = script_data(&html);

@@ -168,7 +168,7 @@ pub fn check_classify(classifier: &Classifier, text: &str) {
         assert_eq!(s.text, &text[s.start..s.end], "sentence {i} text differs from its span");
         assert_eq!(s.windows == 0, s.tokens == 0, "sentence {i}: {} tokens in {} windows", s.tokens, s.windows);
         assert_eq!(s.scores.len(), k, "sentence {i} has {} scores for {k} categories", s.scores.len());
-        check_scores(&s.scores, &format!("sentence {i}"));
+        check_scores(&s.scores.to_vec(), &format!("sentence {i}"));
     }
     assert_eq!(analysis.document_scores.len(), k);
     check_scores(&analysis.document_scores, "document");
