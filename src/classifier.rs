@@ -950,34 +950,27 @@ impl Classifier {
     /// (fine and coarse) map to category indices; the taxonomy's
     /// `other_label` maps to none; an unknown label is an error.
     pub fn training_documents(&self, docs: &[crate::data::LabelledDocument]) -> Result<Vec<TrainDocument>> {
-        let mut out = Vec::with_capacity(docs.len());
-        for d in docs {
-            let labels = d.label_indices(&self.taxonomy)?;
-            // Split as `classify` splits: with the rules of the detected language.
-            let (spans, _) = self.segmenter.split_detected(&d.text);
-            let texts: Vec<&str> = spans.iter().map(|s| s.text(&d.text)).collect();
-            let sentences =
-                if texts.is_empty() { Array2::zeros((0, self.encoder.dim())) } else { self.embed(&texts)?.vectors };
-            let scores = self.scorer.score(sentences.view());
-            let paragraphs = Granularity::Paragraph.ranges(&d.text, &spans, self.segmenter.config().newline_breaks);
-            out.push(TrainDocument { sentences, scores, paragraphs, labels });
-        }
-        Ok(out)
+        crate::head::training_documents(self, docs)
     }
 
     /// The taxonomy's exemplars, descriptions and background as training units.
     pub fn taxonomy_units(&self, weight: f32) -> Result<Vec<Unit>> {
-        // The vectors embedded when the classifier was built.
-        let members = MemberTexts::of(&self.taxonomy);
-        let member_scores = self.scorer.member_scores_left_out();
-        let background_scores = self.scorer.score(self.background_vectors.view());
-        Ok(crate::head::taxonomy_units(
-            &self.taxonomy,
-            &members.owner,
-            (self.scorer.member_vectors(), member_scores.view()),
-            (self.background_vectors.view(), background_scores.view()),
-            weight,
-        ))
+        Ok(crate::head::classifier_taxonomy_units(self, weight))
+    }
+
+    /// The zero-shot scorer (for training in `head`).
+    pub(crate) fn scorer(&self) -> &ZeroShot {
+        &self.scorer
+    }
+
+    /// The background sentences' vectors, embedded when it was built.
+    pub(crate) fn background_vectors(&self) -> ndarray::ArrayView2<'_, f32> {
+        self.background_vectors.view()
+    }
+
+    /// The encoder's vector size.
+    pub(crate) fn dim(&self) -> usize {
+        self.encoder.dim()
     }
 
     /// Sentence scores `[sentences, categories]` for texts already split.

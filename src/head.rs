@@ -368,6 +368,42 @@ pub struct TrainDocument {
     pub labels: Vec<usize>,
 }
 
+/// [`crate::Classifier::training_documents`]: split each document as
+/// `classify` splits it (with the rules of its language), embed its
+/// sentences, and score them zero-shot.
+pub(crate) fn training_documents(
+    c: &crate::Classifier,
+    docs: &[crate::data::LabelledDocument],
+) -> Result<Vec<TrainDocument>> {
+    let mut out = Vec::with_capacity(docs.len());
+    for d in docs {
+        let labels = d.label_indices(c.taxonomy())?;
+        let (spans, _) = c.segmenter().split_detected(&d.text);
+        let texts: Vec<&str> = spans.iter().map(|s| s.text(&d.text)).collect();
+        let sentences = if texts.is_empty() { Array2::zeros((0, c.dim())) } else { c.embed(&texts)?.vectors };
+        let scores = c.scorer().score(sentences.view());
+        let paragraphs =
+            crate::segment::Granularity::Paragraph.ranges(&d.text, &spans, c.segmenter().config().newline_breaks);
+        out.push(TrainDocument { sentences, scores, paragraphs, labels });
+    }
+    Ok(out)
+}
+
+/// [`crate::Classifier::taxonomy_units`]: the classifier's member and
+/// background vectors (embedded when it was built) as training units.
+pub(crate) fn classifier_taxonomy_units(c: &crate::Classifier, weight: f32) -> Vec<Unit> {
+    let members = crate::score::MemberTexts::of(c.taxonomy());
+    let member_scores = c.scorer().member_scores_left_out();
+    let background_scores = c.scorer().score(c.background_vectors());
+    taxonomy_units(
+        c.taxonomy(),
+        &members.owner,
+        (c.scorer().member_vectors(), member_scores.view()),
+        (c.background_vectors(), background_scores.view()),
+        weight,
+    )
+}
+
 /// Extra units from the taxonomy: exemplars/descriptions with their category
 /// and ancestors, background with none. `members`/`background` are the
 /// vectors of [`crate::score::MemberTexts`] and of `taxonomy.background`,
