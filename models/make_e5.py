@@ -67,7 +67,7 @@ import numpy as np
 from onnx import TensorProto, helper, numpy_helper
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from make_rowq8 import per_token_quantised, save  # noqa: E402
+from make_rowq8 import encoder_constants, encoder_model, gelu, per_token_quantised, save  # noqa: E402
 
 QK = 32
 PREFIX = "query: "
@@ -193,16 +193,7 @@ def build(config, tensors):
         return node("LayerNormalization", [x, const(w, f32(tensors, w, (hidden,))), const(b, f32(tensors, b, (hidden,)))],
                     axis=-1, epsilon=config["eps"])
 
-    const("c.0", np.array([0], dtype=np.int64))
-    const("c.1", np.array([1], dtype=np.int64))
-    const("c.2", np.array([2], dtype=np.int64))
-    const("c.one", np.array(1.0, dtype=np.float32))
-    const("c.min", np.array(np.finfo(np.float32).min, dtype=np.float32))
-    const("c.heads", np.array([0, 0, heads, head_dim], dtype=np.int64))
-    const("c.hidden", np.array([0, 0, hidden], dtype=np.int64))
-    const("c.scale", np.array(1.0 / np.sqrt(head_dim), dtype=np.float32))
-    const("c.sqrt2", np.array(np.sqrt(2.0), dtype=np.float32))
-    const("c.half", np.array(0.5, dtype=np.float32))
+    encoder_constants(const, heads, head_dim, hidden)
     const("c.split", np.array([hidden] * 3, dtype=np.int64))
 
     shape = node("Shape", ["input_ids"])
@@ -232,20 +223,9 @@ def build(config, tensors):
         ctx = node("Reshape", [node("Transpose", [ctx], perm=[0, 2, 1, 3]), "c.hidden"])
         x = layer_norm(node("Add", [x, linear(ctx, [p + "ao"], hidden)]), p + "aln.w", p + "aln.b")
         h = linear(x, [p + "fi"], hidden)
-        # Exact (erf) GELU, as e5.c.
-        h = node("Mul", [node("Mul", [h, "c.half"]), node("Add", ["c.one", node("Erf", [node("Div", [h, "c.sqrt2"])])])])
+        h = gelu(node, h)  # exact, as e5.c
         x = layer_norm(node("Add", [x, linear(h, [p + "fo"], ffn)]), p + "oln.w", p + "oln.b")
-    nodes.append(helper.make_node("Identity", [x], ["last_hidden_state"]))
-
-    graph = helper.make_graph(
-        nodes, "multilingual-e5-small-q4",
-        [helper.make_tensor_value_info("input_ids", TensorProto.INT64, ["batch", "seq"]),
-         helper.make_tensor_value_info("attention_mask", TensorProto.INT64, ["batch", "seq"])],
-        [helper.make_tensor_value_info("last_hidden_state", TensorProto.FLOAT, ["batch", "seq", hidden])],
-        inits)
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid("com.microsoft", 1)])
-    model.ir_version = 8
-    return model
+    return encoder_model("multilingual-e5-small-q4", nodes, x, inits, hidden, [helper.make_opsetid("com.microsoft", 1)])
 
 
 def tokenizer_json(tok):

@@ -40,7 +40,7 @@ from onnx import TensorProto, helper, numpy_helper
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from make_qint8 import read_safetensors  # noqa: E402
-from make_rowq8 import per_token_quantised, save  # noqa: E402
+from make_rowq8 import encoder_constants, encoder_model, gelu, per_token_quantised, save  # noqa: E402
 
 MAX_POSITIONS = 512
 CHECK_IDS = [
@@ -95,16 +95,7 @@ def build(w, config):
         return node("LayerNormalization", [x, const(name + ".weight", w[name + ".weight"]),
                                            const(name + ".bias", w[name + ".bias"])], axis=-1, epsilon=eps)
 
-    const("c.0", np.array([0], dtype=np.int64))
-    const("c.1", np.array([1], dtype=np.int64))
-    const("c.2", np.array([2], dtype=np.int64))
-    const("c.one", np.array(1.0, dtype=np.float32))
-    const("c.min", np.array(np.finfo(np.float32).min, dtype=np.float32))
-    const("c.heads", np.array([0, 0, heads, head_dim], dtype=np.int64))
-    const("c.hidden", np.array([0, 0, hidden], dtype=np.int64))
-    const("c.scale", np.array(1.0 / np.sqrt(head_dim), dtype=np.float32))
-    const("c.sqrt2", np.array(np.sqrt(2.0), dtype=np.float32))
-    const("c.half", np.array(0.5, dtype=np.float32))
+    encoder_constants(const, heads, head_dim, hidden)
 
     shape = node("Shape", ["input_ids"])
     seq = node("Slice", [shape, "c.1", "c.2", "c.0"])  # [L]
@@ -133,20 +124,9 @@ def build(w, config):
         ctx = node("Reshape", [node("Transpose", [ctx], perm=[0, 2, 1, 3]), "c.hidden"])
         x = layer_norm(node("Add", [linear(ctx, p + "attention.attn.o"), x]), p + "attention.LayerNorm")
         h = linear(x, p + "intermediate.dense")
-        # Exact (erf) GELU.
-        h = node("Mul", [node("Mul", [h, "c.half"]), node("Add", ["c.one", node("Erf", [node("Div", [h, "c.sqrt2"])])])])
+        h = gelu(node, h)
         x = layer_norm(node("Add", [linear(h, p + "output.dense"), x]), p + "output.LayerNorm")
-    nodes.append(helper.make_node("Identity", [x], ["last_hidden_state"]))
-
-    graph = helper.make_graph(
-        nodes, "all-mpnet-base-v2",
-        [helper.make_tensor_value_info("input_ids", TensorProto.INT64, ["batch", "seq"]),
-         helper.make_tensor_value_info("attention_mask", TensorProto.INT64, ["batch", "seq"])],
-        [helper.make_tensor_value_info("last_hidden_state", TensorProto.FLOAT, ["batch", "seq", hidden])],
-        inits)
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
-    model.ir_version = 8
-    return model
+    return encoder_model("all-mpnet-base-v2", nodes, x, inits, hidden, [])
 
 
 def reference(w, config, ids):

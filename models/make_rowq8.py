@@ -122,6 +122,44 @@ def per_token_quantised(model, matmuls=36, table=True):
     return model
 
 
+def encoder_constants(const, heads, head_dim, hidden):
+    """The constants the hand-written encoder graphs (make_mpnet.py,
+    make_e5.py) share: slice bounds, the attention mask fill, head shapes,
+    the attention scale and the exact GELU's factors. `const(name, array)`
+    adds an initialiser."""
+    const("c.0", np.array([0], dtype=np.int64))
+    const("c.1", np.array([1], dtype=np.int64))
+    const("c.2", np.array([2], dtype=np.int64))
+    const("c.one", np.array(1.0, dtype=np.float32))
+    const("c.min", np.array(np.finfo(np.float32).min, dtype=np.float32))
+    const("c.heads", np.array([0, 0, heads, head_dim], dtype=np.int64))
+    const("c.hidden", np.array([0, 0, hidden], dtype=np.int64))
+    const("c.scale", np.array(1.0 / np.sqrt(head_dim), dtype=np.float32))
+    const("c.sqrt2", np.array(np.sqrt(2.0), dtype=np.float32))
+    const("c.half", np.array(0.5, dtype=np.float32))
+
+
+def gelu(node, h):
+    """Exact (erf) GELU of `h`, from the constants of `encoder_constants`."""
+    return node("Mul", [node("Mul", [h, "c.half"]), node("Add", ["c.one", node("Erf", [node("Div", [h, "c.sqrt2"])])])])
+
+
+def encoder_model(name, nodes, x, inits, hidden, opsets):
+    """The graph of a hand-written encoder: `nodes` ending in the token
+    states `x`, inputs `input_ids` and `attention_mask` [batch, seq], output
+    `last_hidden_state` [batch, seq, hidden]; opset 17 plus `opsets`, IR 8."""
+    nodes.append(helper.make_node("Identity", [x], ["last_hidden_state"]))
+    graph = helper.make_graph(
+        nodes, name,
+        [helper.make_tensor_value_info("input_ids", TensorProto.INT64, ["batch", "seq"]),
+         helper.make_tensor_value_info("attention_mask", TensorProto.INT64, ["batch", "seq"])],
+        [helper.make_tensor_value_info("last_hidden_state", TensorProto.FLOAT, ["batch", "seq", hidden])],
+        inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)] + opsets)
+    model.ir_version = 8
+    return model
+
+
 def save(model, out_path, tool):
     """Write `model` to `out_path` whole or not at all (a temporary file, then a rename)."""
     tmp = out_path + ".tmp"

@@ -16,16 +16,7 @@ fn dir() -> std::path::PathBuf {
 
 fn e5() -> &'static Classifier {
     static C: std::sync::OnceLock<Classifier> = std::sync::OnceLock::new();
-    C.get_or_init(|| {
-        dir();
-        Classifier::builder()
-            .taxonomy(Taxonomy::builtin("semeval2025-narratives").unwrap())
-            .models_dir(common::root().join("models"))
-            .model(OnnxModel::E5)
-            .threads(2)
-            .build()
-            .unwrap()
-    })
+    C.get_or_init(|| common::on_model(OnnxModel::E5, "semeval2025-narratives", "models/fetch-e5"))
 }
 
 #[derive(serde::Deserialize)]

@@ -6,7 +6,7 @@
 mod common;
 
 use framelens::models::OnnxModel;
-use framelens::{Classifier, Taxonomy};
+use framelens::Classifier;
 
 const SENTENCES: [&str; 4] = [
     "A man is eating food.",
@@ -26,15 +26,7 @@ const FP32_COSINES: [[f32; 4]; 4] = [
 ];
 
 fn mpnet() -> Classifier {
-    let dir = common::root().join("models").join(OnnxModel::Mpnet.dir_name());
-    assert!(dir.join("model.onnx").is_file(), "{} is missing: run models/fetch-mpnet", dir.display());
-    Classifier::builder()
-        .taxonomy(Taxonomy::builtin("media-frames").unwrap())
-        .models_dir(common::root().join("models"))
-        .model(OnnxModel::Mpnet)
-        .threads(2)
-        .build()
-        .unwrap()
+    common::on_model(OnnxModel::Mpnet, "media-frames", "models/fetch-mpnet")
 }
 
 #[test]

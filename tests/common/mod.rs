@@ -24,6 +24,21 @@ fn build(name: &str) -> Classifier {
         .unwrap_or_else(|e| panic!("building the {name} classifier failed (run models/fetch first): {e}"))
 }
 
+/// A classifier for taxonomy `name` on an optional ONNX model, on two
+/// threads; `fetch` is the script that makes the model (named when it is
+/// missing).
+pub fn on_model(model: framelens::OnnxModel, name: &str, fetch: &str) -> Classifier {
+    let dir = root().join("models").join(model.dir_name());
+    assert!(dir.join("model.onnx").is_file(), "{} is missing: run {fetch}", dir.display());
+    Classifier::builder()
+        .taxonomy(Taxonomy::builtin(name).expect("built-in taxonomy"))
+        .models_dir(root().join("models"))
+        .model(model)
+        .threads(2)
+        .build()
+        .unwrap_or_else(|e| panic!("building the {name} classifier on {model:?} failed: {e}"))
+}
+
 pub fn frames() -> &'static Classifier {
     static C: OnceLock<Classifier> = OnceLock::new();
     C.get_or_init(|| build("media-frames"))
