@@ -604,6 +604,21 @@ struct Others {
     built: std::sync::OnceLock<Result<Box<Classifier>>>,
 }
 
+impl Others {
+    /// Build the classifier on a thread of its own. The first document that
+    /// needs it may be on one of a rayon pool's threads; a rayon thread that
+    /// waits for the build's own pool runs other jobs of its pool meanwhile,
+    /// and a second document there would wait forever for this build.
+    fn build(&self) -> Result<Box<Classifier>> {
+        std::thread::scope(|s| s.spawn(|| self.builder.clone().build().map(Box::new)).join()).unwrap_or_else(|_| {
+            Err(Error::InvalidSetting {
+                name: "other_languages",
+                reason: "building the classifier for other languages panicked".into(),
+            })
+        })
+    }
+}
+
 /// A document split into sentences, before encoding.
 struct Prepared<'a> {
     text: &'a str,
@@ -725,7 +740,7 @@ impl Classifier {
         {
             return Ok((p, self));
         }
-        let other = match others.built.get_or_init(|| others.builder.clone().build().map(Box::new)) {
+        let other = match others.built.get_or_init(|| others.build()) {
             Ok(c) => c.as_ref(),
             Err(e) => {
                 return Err(Error::InvalidSetting {

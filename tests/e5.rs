@@ -146,3 +146,38 @@ fn fixture_languages_are_detected_and_routed() {
         }
     }
 }
+
+/// The classifier for other languages is built lazily, by the first document
+/// that needs it, while `classify_batch` prepares documents in parallel on
+/// the classifier's threads. With a cold build (no vector cache, so the
+/// build embeds the taxonomy on a pool of its own) and one thread, a rayon
+/// worker waiting for that pool used to pick up the next document, which
+/// then waited forever for the build in progress. A deadlock fails the test
+/// after two minutes instead of hanging it.
+#[test]
+fn the_classifier_for_other_languages_is_built_inside_a_parallel_batch() {
+    dir();
+    let c = Classifier::builder()
+        .taxonomy(Taxonomy::builtin("media-frames").unwrap())
+        .models_dir(common::root().join("models"))
+        .threads(1)
+        .vector_cache(false)
+        .build()
+        .unwrap();
+    // Written for this test.
+    let texts = [
+        "Министр заявил, что санкции против страны не дали никакого результата.",
+        "Парламент одобрил новый бюджет после долгих и напряжённых дебатов.",
+        "Суд признал закон противоречащим конституции и отменил его.",
+        "Больницы сообщают о рекордном числе пациентов этой зимой.",
+    ];
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let results = c.classify_batch(&texts);
+        let _ = tx.send(results.into_iter().map(|r| r.map(|a| a.encoder)).collect::<Vec<_>>());
+    });
+    let encoders = rx.recv_timeout(std::time::Duration::from_secs(120)).expect("classify_batch deadlocked");
+    for e in encoders {
+        assert_eq!(e.unwrap(), "onnx:multilingual-e5-small-q4");
+    }
+}
