@@ -778,27 +778,32 @@ impl Classifier {
             }
         }
         for c in classifiers {
-            let members: Vec<usize> =
-                (0..routed.len()).filter(|&i| matches!(&routed[i], Ok((_, k)) if std::ptr::eq(*k, c))).collect();
-            let prepared = |i: usize| routed[i].as_ref().map(|(p, _)| p).ok();
+            // The documents this classifier reads, with their index.
+            let members: Vec<(usize, &Prepared<'_>)> = routed
+                .iter()
+                .enumerate()
+                .filter_map(|(i, r)| match r {
+                    Ok((p, k)) if std::ptr::eq(*k, c) => Some((i, p)),
+                    _ => None,
+                })
+                .collect();
             let mut all: Vec<&str> = Vec::new();
             let mut all_ranges: Vec<Range<usize>> = Vec::new();
-            for &i in &members {
-                let (base, p) = (all.len(), prepared(i).expect("a member was prepared"));
+            for &(i, p) in &members {
+                let base = all.len();
                 all_ranges.extend(ranges[i].iter().map(|r| base + r.start..base + r.end));
                 all.extend(sentence_texts(p));
             }
             match c.embed_scored(&all, &all_ranges, parallel) {
                 Ok(list) => {
                     let mut list = list.into_iter();
-                    for &i in &members {
+                    for &(i, _) in &members {
                         scored[i] = Some(Ok(list.by_ref().take(ranges[i].len()).collect()));
                     }
                 }
                 // Attribute the failure to the documents that cause it.
                 Err(_) => {
-                    for &i in &members {
-                        let p = prepared(i).expect("a member was prepared");
+                    for &(i, p) in &members {
                         scored[i] = Some(c.embed_scored(&sentence_texts(p), &ranges[i], parallel));
                     }
                 }
@@ -908,8 +913,11 @@ impl Classifier {
         let zero_shot_doc = aggregate::document_scores(scored.zero_shot.view(), self.decision.pooling);
         let (scores, doc) = match (&self.head, scored.head) {
             (Some(head), Some(sentences)) => {
-                let mean = mean.clone().unwrap_or_else(|| ndarray::Array1::zeros(self.encoder.dim()));
-                (sentences, head.score_document(mean.view(), &zero_shot_doc))
+                let doc = match &mean {
+                    Some(mean) => head.score_document(mean.view(), &zero_shot_doc),
+                    None => head.score_document(ndarray::Array1::zeros(self.encoder.dim()).view(), &zero_shot_doc),
+                };
+                (sentences, doc)
             }
             _ => (scored.zero_shot, zero_shot_doc),
         };
@@ -1012,10 +1020,10 @@ struct Scored {
 }
 
 impl Scored {
-    /// The mean sentence vector at unit length; `None` when it is zero.
+    /// The mean sentence vector at unit length (the sum's direction); `None`
+    /// when it is zero.
     fn mean(&self) -> Option<ndarray::Array1<f32>> {
-        let norm = self.sum.dot(&self.sum).sqrt();
-        (norm > 0.0).then(|| &self.sum / norm)
+        crate::route::unit_length(self.sum.clone())
     }
 }
 

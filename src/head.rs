@@ -168,9 +168,8 @@ impl Head {
     /// sentence vectors (`mean`, zero for a document without one) and the
     /// document's pooled zero-shot scores.
     pub fn score_document(&self, mean: ndarray::ArrayView1<'_, f32>, prior: &[f32]) -> Vec<f32> {
-        let doc = mean;
         let prior = ndarray::ArrayView1::from(prior);
-        self.score(doc.view().insert_axis(Axis(0)), prior.insert_axis(Axis(0))).row(0).to_vec()
+        self.score(mean.insert_axis(Axis(0)), prior.insert_axis(Axis(0))).row(0).to_vec()
     }
 
     /// Name used in results: `head:<file name>` or `head`.

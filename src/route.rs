@@ -22,9 +22,13 @@ pub struct DomainRouter {
 
 /// Normalised mean of rows; `None` when there are no rows or they average to zero.
 pub(crate) fn unit_mean(rows: ArrayView2<'_, f32>) -> Option<Array1<f32>> {
-    let mean = rows.mean_axis(Axis(0))?;
-    let norm = mean.dot(&mean).sqrt();
-    (norm > 0.0).then(|| mean / norm)
+    unit_length(rows.mean_axis(Axis(0))?)
+}
+
+/// `v` scaled to unit length; `None` when it is zero.
+pub(crate) fn unit_length(v: Array1<f32>) -> Option<Array1<f32>> {
+    let norm = v.dot(&v).sqrt();
+    (norm > 0.0).then(|| v / norm)
 }
 
 impl DomainRouter {
