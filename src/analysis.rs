@@ -198,6 +198,14 @@ pub struct DocumentAnalysis {
     /// when the text has too little script to tell.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language: Option<crate::language::Language>,
+    /// The language (ISO 639-3 code) whose own neutral reporting set the
+    /// thresholds that decided this document: the document's language, when
+    /// the taxonomy has background sentences in it
+    /// ([`crate::Taxonomy::background_by_language`]) and the encoder reads
+    /// it. Absent when the taxonomy's default background (or a fixed
+    /// threshold, or a head) decided it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calibration: Option<String>,
     /// The sentences, in text order.
     pub sentences: Vec<Sentence>,
     /// The document's labels (fine labels for two-level taxonomies), high to low.

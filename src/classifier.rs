@@ -230,7 +230,10 @@ impl ClassifierBuilder {
             }
         };
         let refuse = |reason: &str| {
-            Err(Error::InvalidSetting { name: "other_languages", reason: format!("{}: {reason}", other.encoder_name()) })
+            Err(Error::InvalidSetting {
+                name: "other_languages",
+                reason: format!("{}: {reason}", other.encoder_name()),
+            })
         };
         if self.custom.is_some() || self.tuned.is_some() || self.backend != BackendKind::Onnx {
             return refuse("documents go to a second ONNX model only from a classifier on an ONNX model of framelens");
@@ -313,17 +316,40 @@ impl ClassifierBuilder {
             .map_err(|e| Error::InvalidSetting { name: "threads", reason: e.to_string() })?;
 
         let members = MemberTexts::of(&taxonomy);
-        let texts: Vec<&str> = members.texts.iter().chain(&taxonomy.background).map(String::as_str).collect();
+        let own_backgrounds = language_backgrounds(&taxonomy, languages);
+        let texts: Vec<&str> = members
+            .texts
+            .iter()
+            .chain(&taxonomy.background)
+            .chain(own_backgrounds.iter().flat_map(|(_, s)| s.iter()))
+            .map(String::as_str)
+            .collect();
         let cache_dir = models_dir.join(crate::cache::CACHE_DIR);
         let key = crate::cache::key(encoder.backend_name(), &model_files(self.backend, model, &models_dir), &texts);
         let cache = (!self.no_vector_cache && !custom).then_some((cache_dir.as_path(), key.as_str()));
         let all = embedded_texts(&encoder, &pool, &texts, cache)?;
+        let background_end = members.texts.len() + taxonomy.background.len();
         let member_vectors = all.slice(ndarray::s![..members.texts.len(), ..]).to_owned();
-        let background = all.slice(ndarray::s![members.texts.len().., ..]).to_owned();
+        let background = all.slice(ndarray::s![members.texts.len()..background_end, ..]).to_owned();
+        let mut at = background_end;
+        let own_vectors: Vec<(&str, ndarray::ArrayView2<'_, f32>)> = own_backgrounds
+            .iter()
+            .map(|(code, sentences)| {
+                at += sentences.len();
+                (*code, all.slice(ndarray::s![at - sentences.len()..at, ..]))
+            })
+            .collect();
         let router = DomainRouter::new(&taxonomy, &members, member_vectors.view(), background.view());
         let wants_derived = self.head.is_none() && !explicit_threshold;
-        let (scorer, derived) =
-            fitted_scorer(&taxonomy, &members, member_vectors, background.view(), &decision, wants_derived, cache);
+        let (scorer, derived, by_language) = fitted_scorer(
+            &taxonomy,
+            &members,
+            member_vectors,
+            (background.view(), &own_vectors),
+            &decision,
+            wants_derived,
+            cache,
+        )?;
         if let Some(head) = &self.head {
             head.check_fits(&taxonomy, encoder.backend_name(), encoder.dim())?;
         }
@@ -333,15 +359,21 @@ impl ClassifierBuilder {
             (Some(head), None) => head.thresholds.clone(),
             (None, _) => aggregate::thresholds(&taxonomy, &decision),
         };
-        let thresholds = match derived {
-            Some(by_length) => by_length
+        // Categories with a threshold of their own keep it.
+        let own_thresholds = |by_length: Vec<Vec<f32>>| -> Vec<Vec<f32>> {
+            by_length
                 .into_iter()
                 .map(|row| {
                     row.into_iter().enumerate().map(|(c, t)| taxonomy.categories[c].threshold.unwrap_or(t)).collect()
                 })
-                .collect(),
+                .collect()
+        };
+        let thresholds = match derived {
+            Some(by_length) => own_thresholds(by_length),
             None => vec![fixed],
         };
+        let language_thresholds =
+            by_language.into_iter().map(|(code, by_length)| (code, own_thresholds(by_length))).collect();
         let labels = taxonomy.categories.iter().map(|c| std::sync::Arc::from(c.label.as_str())).collect();
         let others = match others {
             None => None,
@@ -365,6 +397,7 @@ impl ClassifierBuilder {
             router,
             head: self.head,
             thresholds,
+            language_thresholds,
             decision,
             pool,
             threads,
@@ -391,37 +424,48 @@ fn embedded_texts(
     Ok(vectors)
 }
 
+/// Thresholds learnt from background sentences: `[length − 1][category]`.
+type Learnt = Vec<Vec<f32>>;
+
 /// The zero-shot scorer and, when `wants_derived`, the thresholds learnt from
-/// the background (`[length − 1][category]`). Both depend only on the
-/// vectors, the taxonomy's structure and the decision settings, so they are
-/// cached beside the vectors under a key made of all three.
+/// the background (`[length − 1][category]`) and from each language's own
+/// background (`backgrounds.1`, see [`language_thresholds`]). All depend
+/// only on the vectors, the taxonomy's structure and the decision settings,
+/// so they are cached beside the vectors under a key made of all three.
 fn fitted_scorer(
     taxonomy: &Taxonomy,
     members: &MemberTexts,
     member_vectors: Array2<f32>,
-    background: ndarray::ArrayView2<'_, f32>,
+    backgrounds: (ndarray::ArrayView2<'_, f32>, &[(&str, ndarray::ArrayView2<'_, f32>)]),
     decision: &DecisionConfig,
     wants_derived: bool,
     cache: Option<(&std::path::Path, &str)>,
-) -> (ZeroShot, Option<Vec<Vec<f32>>>) {
+) -> Result<(ZeroShot, Option<Learnt>, Vec<(String, Learnt)>)> {
+    let (background, by_language) = backgrounds;
     let k = taxonomy.categories.len();
     let structure: Vec<String> = taxonomy
         .categories
         .iter()
         .map(|c| format!("{}|{}|{}", c.id, c.parent.as_deref().unwrap_or(""), c.exemplars.len()))
         .chain([format!("{:?}|{}|{wants_derived}", decision.pooling, decision.false_alarm_rate)])
+        // Unchanged for a taxonomy without background by language.
+        .chain(by_language.iter().map(|(code, v)| format!("language|{code}|{}", v.nrows())))
         .collect();
     let fit_cache = cache.map(|(dir, vectors_key)| {
         let parts: Vec<&str> = structure.iter().map(String::as_str).chain([vectors_key]).collect();
         (dir, crate::cache::key("calibration-and-thresholds", &[], &parts))
     });
-    let fit_len = 3 + if wants_derived { aggregate::PSEUDO_DOCUMENT_SENTENCES * k } else { 0 };
+    let table = aggregate::PSEUDO_DOCUMENT_SENTENCES * k;
+    let tables = if wants_derived { 1 + by_language.len() } else { 0 };
+    let fit_len = 3 + tables * table;
     if let Some(fit) = fit_cache.as_ref().and_then(|(dir, key)| crate::cache::load(dir, key, 1, fit_len)) {
         let v = fit.row(0).to_vec();
         let calibration = crate::score::Calibration { w_raw: v[0], w_gap: v[1], bias: v[2] };
         let scorer = ZeroShot::with_calibration(taxonomy, members, member_vectors, Some(calibration));
-        let derived = wants_derived.then(|| v[3..].chunks(k).map(<[f32]>::to_vec).collect());
-        return (scorer, derived);
+        let mut learnt = v[3..].chunks(table).map(|t| t.chunks(k).map(<[f32]>::to_vec).collect::<Learnt>());
+        let derived = if wants_derived { learnt.next() } else { None };
+        let own = by_language.iter().map(|(code, _)| code.to_string()).zip(learnt).collect();
+        return Ok((scorer, derived, own));
     }
     let scorer = ZeroShot::new(taxonomy, members, member_vectors, background);
     // Taxonomies without a threshold of their own decide "carries a category
@@ -438,16 +482,59 @@ fn fitted_scorer(
             )
         })
         .flatten();
+    let own = if wants_derived { language_thresholds(taxonomy, &scorer, by_language, decision)? } else { Vec::new() };
     // Too little background for learnt thresholds: nothing to cache but the calibration.
     if let Some((dir, key)) = fit_cache.filter(|_| derived.is_some() || !wants_derived) {
         let c = scorer.calibration();
         let mut values = vec![c.w_raw, c.w_gap, c.bias];
         values.extend(derived.iter().flatten().flatten());
+        values.extend(own.iter().flat_map(|(_, t)| t.iter().flatten()));
         if let Ok(row) = Array2::from_shape_vec((1, values.len()), values) {
             crate::cache::store(dir, &key, &row);
         }
     }
-    (scorer, derived)
+    Ok((scorer, derived, own))
+}
+
+/// The taxonomy's background sentences in languages the encoder reads
+/// (`None`: an encoder of the user's, taken to read them all), by code.
+fn language_backgrounds<'t>(taxonomy: &'t Taxonomy, languages: Option<&[&str]>) -> Vec<(&'t str, &'t [String])> {
+    taxonomy
+        .background_by_language
+        .iter()
+        .filter(|(code, _)| languages.is_none_or(|l| l.contains(&code.as_str())))
+        .map(|(code, sentences)| (code.as_str(), sentences.as_slice()))
+        .collect()
+}
+
+/// Thresholds per language, each learnt from that language's own background
+/// exactly as the default ones are from `background`
+/// ([`aggregate::background_thresholds`]): cross-lingual similarities run
+/// lower than same-language ones, so thresholds learnt from English neutral
+/// text let almost nothing through in another language. A language whose
+/// background is shorter than one pseudo-document is an error naming it.
+fn language_thresholds(
+    taxonomy: &Taxonomy,
+    scorer: &ZeroShot,
+    by_language: &[(&str, ndarray::ArrayView2<'_, f32>)],
+    decision: &DecisionConfig,
+) -> Result<Vec<(String, Learnt)>> {
+    by_language
+        .iter()
+        .map(|(code, vectors)| {
+            let scores = scorer.score(*vectors);
+            aggregate::background_thresholds(taxonomy, scores.view(), decision.pooling, decision.false_alarm_rate)
+                .map(|t| (code.to_string(), t))
+                .ok_or_else(|| Error::InvalidTaxonomy {
+                    source_name: taxonomy.name.clone(),
+                    problems: vec![format!(
+                        "field `background_by_language.{code}` has {} sentences; thresholds are learnt from at least {}",
+                        vectors.nrows(),
+                        aggregate::PSEUDO_DOCUMENT_SENTENCES
+                    )],
+                })
+        })
+        .collect()
 }
 
 /// The files the encoder's vectors depend on (part of the vector cache's key).
@@ -580,6 +667,9 @@ pub struct Classifier {
     /// Thresholds per category; `thresholds[n − 1]` serves documents of `n`
     /// sentences, the last row longer ones (a single row: any length).
     thresholds: Vec<Vec<f32>>,
+    /// Thresholds learnt from the background of one language, by ISO 639-3
+    /// code, laid out as `thresholds` (see [`Classifier::calibration_for`]).
+    language_thresholds: Vec<(String, Vec<Vec<f32>>)>,
     decision: DecisionConfig,
     pool: rayon::ThreadPool,
     threads: usize,
@@ -921,7 +1011,7 @@ impl Classifier {
             }
             _ => (scored.zero_shot, zero_shot_doc),
         };
-        let thresholds = self.thresholds_for(scores.nrows());
+        let (thresholds, calibration) = self.calibration_for(p.language.as_ref(), scores.nrows());
         let domain = match (&self.router, &mean) {
             (Some(router), Some(mean)) if self.taxonomy.is_hierarchical() => router.route(mean.view()),
             _ => None,
@@ -949,6 +1039,7 @@ impl Classifier {
             scorer: self.head.as_ref().map_or_else(|| "zero-shot".to_string(), Head::name),
             domain,
             language: p.language.clone(),
+            calibration: calibration.map(str::to_string),
             sentences,
             labels,
             coarse,
@@ -967,6 +1058,38 @@ impl Classifier {
     /// The thresholds in use for a document of article length.
     pub fn thresholds(&self) -> &[f32] {
         self.thresholds_for(usize::MAX)
+    }
+
+    /// The thresholds in use for a document of `sentences` sentences in
+    /// `language` (ISO 639-3, as results report it), and that language's
+    /// code when they were learnt from its own background sentences
+    /// ([`Taxonomy::background_by_language`]). A language without them
+    /// falls back to [`Classifier::thresholds_for`]: those learnt from the
+    /// taxonomy's default background, or fixed ones (an explicit threshold,
+    /// a head).
+    pub fn thresholds_for_language(&self, language: &str, sentences: usize) -> (&[f32], Option<&str>) {
+        match self.language_thresholds.iter().find(|(code, _)| code == language) {
+            Some((code, table)) => (&table[sentences.clamp(1, table.len()) - 1], Some(code.as_str())),
+            None => (self.thresholds_for(sentences), None),
+        }
+    }
+
+    /// The languages (ISO 639-3) this classifier has thresholds of their own
+    /// for, learnt from the taxonomy's background in that language.
+    pub fn calibrated_languages(&self) -> Vec<&str> {
+        self.language_thresholds.iter().map(|(code, _)| code.as_str()).collect()
+    }
+
+    /// The thresholds that decide a document in `language` (when detected).
+    fn calibration_for(
+        &self,
+        language: Option<&crate::language::Language>,
+        sentences: usize,
+    ) -> (&[f32], Option<&str>) {
+        match language {
+            Some(l) => self.thresholds_for_language(&l.code, sentences),
+            None => (self.thresholds_for(sentences), None),
+        }
     }
 
     /// Split and embed labelled documents for [`crate::head::train`]. Labels

@@ -273,6 +273,7 @@ fn sample_analysis() -> DocumentAnalysis {
         scorer: "zero-shot".into(),
         domain: None,
         language: None,
+        calibration: None,
         sentences: vec![Sentence {
             start: 0,
             end: 23,

@@ -100,6 +100,7 @@ fn fixture(taxonomy: &Taxonomy) -> DocumentAnalysis {
         scorer: "zero-shot".into(),
         domain: hierarchical.then(|| "URW".to_string()),
         language: None,
+        calibration: None,
         sentences,
         labels,
         coarse: coarse_labels,

@@ -7,7 +7,7 @@
 //! the same code as users' files, so a built-in can be exported, edited and
 //! loaded back. The schema is in `SCHEMA.md` beside this file and in the README.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -112,6 +112,14 @@ pub struct Taxonomy {
     /// Neutral sentences that express no category.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub background: Vec<String>,
+    /// Neutral sentences in particular languages, keyed by ISO 639-3 code
+    /// as results report a document's language (`rus`, `bul`, `por`,
+    /// `hin`). A classifier whose encoder reads such a language learns
+    /// thresholds for it from these sentences and decides that language's
+    /// documents with them (see `docs/languages.md`); other documents use
+    /// `background`. They do not enter the score calibration.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub background_by_language: BTreeMap<String, Vec<String>>,
     /// The categories, parents before or after children in any order.
     pub categories: Vec<Category>,
 }
@@ -123,6 +131,13 @@ const MEDIA_FRAMES: &str = include_str!("builtin/media-frames.toml");
 const PERSUASION: &str = include_str!("builtin/persuasion-techniques.toml");
 const NARRATIVES_HEADER: &str = include_str!("builtin/narratives-header.toml");
 const NARRATIVES_BACKGROUND: &str = include_str!("builtin/narratives-background.toml");
+/// Background in other languages (`background_by_language.<code> = [...]`).
+const NARRATIVES_BACKGROUND_BY_LANGUAGE: [&str; 4] = [
+    include_str!("builtin/narratives-background-bul.toml"),
+    include_str!("builtin/narratives-background-hin.toml"),
+    include_str!("builtin/narratives-background-por.toml"),
+    include_str!("builtin/narratives-background-rus.toml"),
+];
 const NARRATIVES_PARTS: [&str; 4] = [
     include_str!("builtin/narratives-urw-a.toml"),
     include_str!("builtin/narratives-urw-b.toml"),
@@ -162,6 +177,7 @@ impl Taxonomy {
             max_labels: None,
             other_label: None,
             background: Vec::new(),
+            background_by_language: BTreeMap::new(),
             categories,
         };
         t.validate("<in-code taxonomy>", None)?;
@@ -175,6 +191,7 @@ impl Taxonomy {
             "persuasion-techniques" => PERSUASION.to_string(),
             "semeval2025-narratives" => {
                 let mut parts = vec![NARRATIVES_HEADER, NARRATIVES_BACKGROUND];
+                parts.extend(NARRATIVES_BACKGROUND_BY_LANGUAGE);
                 parts.extend(NARRATIVES_PARTS);
                 parts.join("\n")
             }
@@ -275,6 +292,16 @@ impl Taxonomy {
         }
         if self.categories.is_empty() {
             problems.push("field `categories`: the taxonomy has no categories".to_string());
+        }
+        for (code, sentences) in &self.background_by_language {
+            if whatlang::Lang::from_code(code.as_str()).is_none() {
+                problems.push(format!(
+                    "field `background_by_language`: `{code}` is not a language code; use the ISO 639-3 code that results report (e.g. `rus`, `bul`, `por`, `hin`)"
+                ));
+            }
+            if let Some(k) = sentences.iter().position(|e| e.trim().is_empty()) {
+                problems.push(format!("field `background_by_language.{code}[{k}]` is empty"));
+            }
         }
         let mut first_id: HashMap<&str, usize> = HashMap::new();
         let mut first_label: HashMap<&str, usize> = HashMap::new();
