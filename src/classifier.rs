@@ -230,10 +230,7 @@ impl ClassifierBuilder {
             }
         };
         let refuse = |reason: &str| {
-            Err(Error::InvalidSetting {
-                name: "other_languages",
-                reason: format!("{}: {reason}", other.encoder_name()),
-            })
+            Err(Error::InvalidSetting { name: "other_languages", reason: format!("{}: {reason}", other.encoder_name()) })
         };
         if self.custom.is_some() || self.tuned.is_some() || self.backend != BackendKind::Onnx {
             return refuse("documents go to a second ONNX model only from a classifier on an ONNX model of framelens");
