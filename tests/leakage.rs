@@ -4,6 +4,10 @@
 //! zero-shot scorer's model. A sentence copied or closely paraphrased from a
 //! text that the README or the tests score would make that score in-sample,
 //! so any shared run of six words with at least three content words fails.
+//! The background sentences in other languages (`background_by_language`:
+//! Russian, Bulgarian, Portuguese, Hindi) are checked the same way, against
+//! the fixtures in those languages among the rest (every word of theirs
+//! counts as a content word: the stop list is English).
 
 mod common;
 
@@ -22,8 +26,14 @@ const STOP: &[&str] = &[
     "than", "more", "most",
 ];
 
+/// A word character: alphanumeric, or a Devanagari sign (virama, nukta,
+/// vowel signs), which would otherwise cut Hindi words apart.
+fn word_char(c: char) -> bool {
+    c.is_alphanumeric() || (('\u{0900}'..='\u{097F}').contains(&c) && !matches!(c, '\u{0964}' | '\u{0965}'))
+}
+
 fn words(text: &str) -> Vec<String> {
-    text.to_lowercase().split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_string).collect()
+    text.to_lowercase().split(|c: char| !word_char(c)).filter(|w| !w.is_empty()).map(str::to_string).collect()
 }
 
 /// Word runs of length [`RUN`] that carry enough content to identify a text.
@@ -94,6 +104,7 @@ fn taxonomy_texts_share_no_long_word_run_with_scored_texts() {
         let texts = t
             .background
             .iter()
+            .chain(t.background_by_language.values().flatten())
             .chain(t.categories.iter().flat_map(|c| std::iter::once(&c.description).chain(&c.exemplars)));
         for text in texts {
             if let Some((run, file)) = runs(text).into_iter().find_map(|r| reference.get(&r).map(|f| (r, f.clone()))) {
@@ -111,4 +122,30 @@ fn the_check_finds_a_planted_leak() {
     let sentence = sample.split(". ").find(|s| words(s).len() > 12).unwrap();
     let planted = format!("Officials said that {sentence}, according to reports.");
     assert!(runs(&planted).iter().any(|r| reference.contains_key(r)), "{planted}");
+}
+
+/// The four languages' fixtures are among the reference texts, and a sentence
+/// of each planted in a background in its language is found.
+#[test]
+fn the_check_finds_a_planted_leak_in_every_language_of_the_backgrounds() {
+    let reference = reference_runs();
+    let narratives = Taxonomy::builtin("semeval2025-narratives").unwrap();
+    let codes: Vec<&str> = narratives.background_by_language.keys().map(String::as_str).collect();
+    assert_eq!(codes, ["bul", "hin", "por", "rus"]);
+    for (file, code) in [
+        ("tests/data/semeval2025/BG/raw-documents/A9_BG_2566.txt", "bul"),
+        ("tests/data/semeval2025/HI/raw-documents/HI_1.txt", "hin"),
+        ("tests/data/semeval2025/PT/raw-documents/PT_01.txt", "por"),
+        ("tests/data/semeval2025/RU/raw-documents/RU-URW-1002.txt", "rus"),
+    ] {
+        let text = common::read(file);
+        let sentence = text
+            .split(['.', '।', '!', '?', '\n'])
+            .find(|s| words(s).len() > 10)
+            .unwrap_or_else(|| panic!("{file}: no long sentence"));
+        let planted = format!("{sentence} ({code})");
+        assert!(runs(&planted).iter().any(|r| reference.contains_key(r)), "{code}: {planted}");
+        // And the background in that language itself shares nothing with it.
+        assert!(narratives.background_by_language[code].iter().all(|b| !b.contains(sentence.trim())), "{code}");
+    }
 }
