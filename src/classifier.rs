@@ -712,6 +712,8 @@ struct Prepared<'a> {
     spans: Vec<Span>,
     /// The language detected in the text the spans cover.
     language: Option<crate::language::Language>,
+    /// Whether that detection is sure enough to act on (see `language::settled`).
+    settled: bool,
 }
 
 impl Classifier {
@@ -963,12 +965,14 @@ impl Classifier {
             .map(|(range, scored)| {
                 let spans = &p.spans[range.clone()];
                 // The whole document's language was detected when it was prepared.
-                let language = if range.len() == p.spans.len() {
-                    p.language.clone()
+                let (language, settled) = if range.len() == p.spans.len() {
+                    (p.language.clone(), p.settled)
                 } else {
-                    crate::language::detect(&p.text[spans[0].start..spans[spans.len() - 1].end], self.languages)
+                    let info = crate::language::detect_info(&p.text[spans[0].start..spans[spans.len() - 1].end]);
+                    let settled = info.as_ref().is_some_and(crate::language::settled);
+                    (info.map(|i| crate::language::describe(&i, self.languages)), settled)
                 };
-                let unit = Prepared { text: p.text, spans: spans.to_vec(), language };
+                let unit = Prepared { text: p.text, spans: spans.to_vec(), language, settled };
                 UnitAnalysis {
                     start: p.spans[range.start].start,
                     end: p.spans[range.end - 1].end,
@@ -990,8 +994,9 @@ impl Classifier {
         if spans.is_empty() {
             return Err(Error::InvalidInput("the text is empty or only whitespace; nothing to classify".into()));
         }
+        let settled = info.as_ref().is_some_and(crate::language::settled);
         let language = info.map(|i| crate::language::describe(&i, self.languages));
-        Ok(Prepared { text, spans, language })
+        Ok(Prepared { text, spans, language, settled })
     }
 
     /// Decide a document (or unit) from its scores.
@@ -1008,7 +1013,8 @@ impl Classifier {
             }
             _ => (scored.zero_shot, zero_shot_doc),
         };
-        let (thresholds, calibration) = self.calibration_for(p.language.as_ref(), scores.nrows());
+        let language = p.language.as_ref().filter(|_| p.settled);
+        let (thresholds, calibration) = self.calibration_for(language, scores.nrows());
         let domain = match (&self.router, &mean) {
             (Some(router), Some(mean)) if self.taxonomy.is_hierarchical() => router.route(mean.view()),
             _ => None,
@@ -1077,7 +1083,10 @@ impl Classifier {
         self.language_thresholds.iter().map(|(code, _)| code.as_str()).collect()
     }
 
-    /// The thresholds that decide a document in `language` (when detected).
+    /// The thresholds that decide a document in `language` (when the
+    /// detection is settled: a doubtful one, such as a short English
+    /// paragraph that whatlang takes for Portuguese with confidence 0.26,
+    /// keeps the default thresholds).
     fn calibration_for(
         &self,
         language: Option<&crate::language::Language>,

@@ -84,7 +84,7 @@ pub(crate) fn describe(info: &whatlang::Info, supported: Option<&[&str]>) -> Lan
 /// or the text is not in the Latin script. In a short Russian text whatlang
 /// may hesitate between Russian and Bulgarian, but the text is surely not
 /// English, and the rules of either language split it better than English's.
-fn settled(info: &whatlang::Info) -> bool {
+pub(crate) fn settled(info: &whatlang::Info) -> bool {
     info.is_reliable() || info.script() != whatlang::Script::Latin
 }
 

@@ -99,6 +99,15 @@ fn english_is_decided_as_before() {
     // English on e5 keeps the default (English) background too.
     let e = e5().classify(&text).unwrap();
     assert_eq!(e.calibration, None);
+    // A doubtful detection decides nothing: this FLICC paragraph (one English
+    // sentence) is taken for Portuguese with low confidence, and keeps the
+    // default thresholds.
+    let path = common::root().join("tests/data/flicc/fallacy_test.csv");
+    let row = csv::Reader::from_path(&path).unwrap().records().nth(127).unwrap().unwrap();
+    let e = e5().classify(row.get(0).unwrap()).unwrap();
+    let language = e.language.as_ref().unwrap();
+    assert!(language.code == "por" && language.confidence < 0.5, "{language:?}");
+    assert_eq!(e.calibration, None);
 }
 
 #[test]
