@@ -229,7 +229,16 @@ fn held_out_false_alarms_per_language() {
     );
     println!("|---|---:|---:|---:|---:|---:|---:|---:|");
     let pct = |(h, n): (usize, usize)| format!("{:.1}% ({h}/{n})", 100.0 * h as f64 / n as f64);
+    println!(
+        "| eng (default background, e5) | {} | — | {} | — | {} | — | — |",
+        english.nrows(),
+        pct(false_alarms(t, c, &english, 20, &english_table)),
+        pct(false_alarms(t, c, &english, 20, &english_table)),
+    );
     let mut fallback_rows = Vec::new();
+    let mut threshold_rows = Vec::new();
+    let roots = t.roots();
+    let mean = |row: &[f32]| roots.iter().map(|&r| row[r]).sum::<f32>() / roots.len() as f32;
     for (i, (folder, code, topics, scores)) in by_language.iter().enumerate() {
         let own = learn(t, c, scores);
         let in_sample = false_alarms(t, c, scores, 20, &own);
@@ -247,6 +256,13 @@ fn held_out_false_alarms_per_language() {
         let others: Vec<&Array2<f32>> =
             by_language.iter().enumerate().filter(|&(j, _)| j != i).map(|(_, (_, _, _, s))| s).collect();
         let pooled_others = learn(t, c, &stack(&others));
+        threshold_rows.push(format!(
+            "| {code} | {:.3} | {:.3} | {:.3} | {:.3} |",
+            mean(&own[0]),
+            mean(&english_table[0]),
+            mean(&own[19]),
+            mean(&english_table[19])
+        ));
         let mut with_english = others.clone();
         with_english.push(&english);
         let pooled_all = learn(t, c, &stack(&with_english));
@@ -273,6 +289,12 @@ fn held_out_false_alarms_per_language() {
             count(&pooled_all),
             count(&pooled_others)
         ));
+    }
+    println!("\nnarrative thresholds (mean over narratives), 1 and 20 sentences:");
+    println!("| language | own, 1 | English, 1 | own, 20 | English, 20 |");
+    println!("|---|---:|---:|---:|---:|");
+    for row in threshold_rows {
+        println!("{row}");
     }
     println!("\nfixtures (smoke tests), documents that come out `Other`:");
     println!("| fixtures | documents | gold `Other` | own table | English table | pooled others + English | pooled others |");
