@@ -63,6 +63,9 @@ fn print_table(a: &DocumentAnalysis, top: usize) {
     if let Some(domain) = &a.domain {
         println!("domain: {domain}");
     }
+    if let Some(code) = &a.calibration {
+        println!("calibration: thresholds learnt from the taxonomy's background in `{code}`");
+    }
     if let Some(coarse) = &a.coarse {
         println!("\nnarratives:");
         print_labels(a, coarse);

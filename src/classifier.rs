@@ -424,6 +424,9 @@ fn embedded_texts(
 /// Thresholds learnt from background sentences: `[length − 1][category]`.
 type Learnt = Vec<Vec<f32>>;
 
+/// Thresholds learnt from each language's own background, by ISO 639-3 code.
+type ByLanguage = Vec<(String, Learnt)>;
+
 /// The zero-shot scorer and, when `wants_derived`, the thresholds learnt from
 /// the background (`[length − 1][category]`) and from each language's own
 /// background (`backgrounds.1`, see [`language_thresholds`]). All depend
@@ -437,7 +440,7 @@ fn fitted_scorer(
     decision: &DecisionConfig,
     wants_derived: bool,
     cache: Option<(&std::path::Path, &str)>,
-) -> Result<(ZeroShot, Option<Learnt>, Vec<(String, Learnt)>)> {
+) -> Result<(ZeroShot, Option<Learnt>, ByLanguage)> {
     let (background, by_language) = backgrounds;
     let k = taxonomy.categories.len();
     let structure: Vec<String> = taxonomy
@@ -515,7 +518,7 @@ fn language_thresholds(
     scorer: &ZeroShot,
     by_language: &[(&str, ndarray::ArrayView2<'_, f32>)],
     decision: &DecisionConfig,
-) -> Result<Vec<(String, Learnt)>> {
+) -> Result<ByLanguage> {
     by_language
         .iter()
         .map(|(code, vectors)| {
@@ -666,7 +669,7 @@ pub struct Classifier {
     thresholds: Vec<Vec<f32>>,
     /// Thresholds learnt from the background of one language, by ISO 639-3
     /// code, laid out as `thresholds` (see [`Classifier::calibration_for`]).
-    language_thresholds: Vec<(String, Vec<Vec<f32>>)>,
+    language_thresholds: ByLanguage,
     decision: DecisionConfig,
     pool: rayon::ThreadPool,
     threads: usize,

@@ -54,6 +54,28 @@ fn documents_in_a_calibrated_language_are_decided_with_its_own_thresholds() {
     }
 }
 
+/// The tables per language come out of the fitted-calibration cache exactly
+/// as they are computed afresh.
+#[test]
+fn cached_language_tables_equal_fresh_ones() {
+    let warm = e5();
+    let fresh = Classifier::builder()
+        .taxonomy(Taxonomy::builtin("semeval2025-narratives").unwrap())
+        .models_dir(common::root().join("models"))
+        .model(OnnxModel::E5)
+        .vector_cache(false)
+        .threads(2)
+        .build()
+        .unwrap();
+    assert_eq!(fresh.calibrated_languages(), warm.calibrated_languages());
+    for (_, code) in LANGUAGES {
+        for n in [1, 2, 7, 20, 500] {
+            assert_eq!(fresh.thresholds_for_language(code, n), warm.thresholds_for_language(code, n), "{code}, {n}");
+        }
+    }
+    assert_eq!(fresh.thresholds_for(20), warm.thresholds_for(20));
+}
+
 #[test]
 fn other_languages_that_e5_reads_fall_back_to_the_default_background() {
     let c = common::narratives();
@@ -213,7 +235,9 @@ fn held_out_false_alarms_per_language() {
     let c = e5();
     let t = c.taxonomy();
     let english = c.score_sentences(&t.background.iter().map(String::as_str).collect::<Vec<_>>()).unwrap();
-    let by_language: Vec<(&str, &str, Vec<Vec<String>>, Array2<f32>)> = LANGUAGES
+    /// Fixture folder, code, topics and the background's sentence scores.
+    type Background = (&'static str, &'static str, Vec<Vec<String>>, Array2<f32>);
+    let by_language: Vec<Background> = LANGUAGES
         .iter()
         .map(|&(folder, code)| {
             let topics = topics(code);
