@@ -125,7 +125,7 @@ fn an_explicit_threshold_overrides_the_heads_and_bad_shapes_are_errors() {
             id: "a".into(),
             text: "Prices rose. Troops moved.".into(),
             labels: vec!["Economic".into()],
-            coarse: Vec::new(),
+            ..Default::default()
         }])
         .unwrap();
     docs.push(docs[0].clone());

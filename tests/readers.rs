@@ -232,11 +232,16 @@ fn semeval2025_annotated_id_without_document_names_the_missing_file() {
 }
 
 #[test]
-fn semeval2025_document_without_annotation_is_named() {
+fn semeval2025_document_without_annotation_is_reported_not_fatal() {
     let (_tmp, dir) =
         semeval2025_dir("raw-documents", b"EN_1\tOther\tOther\n", &[("EN_1", b"x"), ("EN_2", b"y"), ("EN_3", b"z")]);
-    let err = read_semeval2025(&dir, &narratives()).expect_err("unannotated");
-    assert_data_error(err, "EN_2.txt", 0, "no line in");
+    let corpus = read_semeval2025(&dir, &narratives()).expect("a missing annotation line is not fatal");
+    let ids: Vec<&str> = corpus.documents.iter().map(|d| d.id.as_str()).collect();
+    assert_eq!(ids, ["EN_1"]);
+    let docs = dir.join("raw-documents");
+    assert_eq!(corpus.unannotated, [docs.join("EN_2.txt"), docs.join("EN_3.txt")]);
+    // The folder's name declares the language.
+    assert_eq!(corpus.documents[0].language.as_deref(), Some("en"));
 }
 
 #[test]
