@@ -14,7 +14,7 @@
 //! 4. **Quotations.** sentencex never splits inside quotes, so the inside of each `"…"`, `“…”`
 //!    or `«…»` is split by sentencex on its own: `"We regret the error. It will not happen
 //!    again."` is two sentences.
-//! 4. **Dialogue.** A dash after a sentence end continues the dialogue, as Russian, Bulgarian,
+//! 5. **Dialogue.** A dash after a sentence end continues the dialogue, as Russian, Bulgarian,
 //!    Portuguese and Hindi news print it: inside a quotation no cut goes before a dash
 //!    (`«Ты придёшь? – спросила она. – Я жду.»` and `„… ? – каза тя. – …“` are one sentence),
 //!    and anywhere a `?`, `!` or `…` (and its closing quote) stays with a dash and a
