@@ -304,7 +304,7 @@ pub fn train_routed(
     let mut fallback = Vec::new();
     if !other_docs.is_empty() && other_docs.len() < routing.min_documents.max(1) {
         fallback = other_docs.iter().map(|&i| docs[i].id.clone()).collect();
-        main_docs.extend(other_docs.drain(..));
+        main_docs.append(&mut other_docs);
         main_docs.sort_unstable();
         other = None;
     }

@@ -198,11 +198,8 @@ fn a_single_head_file_keeps_its_format_and_does_not_route() {
 #[test]
 fn too_few_documents_in_other_languages_train_the_main_head() {
     let corpus = corpus();
-    let docs: Vec<LabelledDocument> = corpus
-        .documents
-        .into_iter()
-        .filter(|d| d.language.as_deref() == Some("ru") || d.id.ends_with('3'))
-        .collect();
+    let docs: Vec<LabelledDocument> =
+        corpus.documents.into_iter().filter(|d| d.language.as_deref() == Some("ru") || d.id.ends_with('3')).collect();
     let english = docs.iter().filter(|d| d.language.as_deref() == Some("en")).count();
     let t = heads::train_routed(routing(), &docs, &config(), &RoutedTrainConfig::default(), &mut |_| {}).unwrap();
     assert_eq!(t.heads.encoders(), [ROWQ8]);
