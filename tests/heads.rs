@@ -178,7 +178,7 @@ fn a_single_head_file_keeps_its_format_and_does_not_route() {
     // Both readers take it.
     let head = Head::load(&path).unwrap();
     let set = HeadSet::load(&path).unwrap();
-    assert_eq!(set.heads(), [head.clone()]);
+    assert_eq!(set.heads(), std::slice::from_ref(&head));
 
     // Trained as `Classifier::training_documents` + `head::train` train it.
     let docs = routing().training_documents(&english).unwrap();
