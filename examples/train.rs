@@ -3,7 +3,13 @@
 //! ```text
 //! cargo run --release --example train -- --semeval2025 tests/data/semeval2025/EN --out head.json
 //! cargo run --release --example train -- --semeval2023 tests/data/semeval2023/en --exclude-fold 0/2 --out frames-head.json
+//! cargo run --release --example train -- --semeval2025 tests/data/semeval2025/EN --semeval2025 tests/data/semeval2025/RU --out heads.json
 //! ```
+//!
+//! Each document is routed as `classify` routes it: on an English model
+//! (the default), documents detected in another language that
+//! multilingual-e5-small reads train a head of their own on e5's vectors,
+//! and the file then holds one head per encoder (see `framelens::heads`).
 //!
 //! With `--tune DIR` (a build with `--features rust-bert`), the encoder is
 //! first fine-tuned on the corpus and saved to DIR; the head is then trained
@@ -19,7 +25,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use framelens::head::{self, TrainConfig};
+use framelens::head::TrainConfig;
+use framelens::heads::{self, OtherHeadFrom, RoutedTrainConfig};
 use framelens::Taxonomy;
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -51,6 +58,14 @@ struct Args {
     /// L2 penalty.
     #[arg(long, default_value_t = 1e-3)]
     l2: f32,
+    /// Which documents train the head for other languages (e5): `routed`
+    /// (those routed to it) or `all` (every document, embedded with e5 too).
+    #[arg(long, value_name = "routed|all", default_value = "routed", value_parser = other_head_from)]
+    other_head_from: OtherHeadFrom,
+    /// Fewest documents routed to the encoder for other languages for a head
+    /// of their own; fewer train the main head instead.
+    #[arg(long, value_name = "N", default_value_t = RoutedTrainConfig::default().min_documents)]
+    min_documents: usize,
     /// Fine-tune the encoder first and save it to this directory (needs a
     /// build with `--features rust-bert`).
     #[arg(long, value_name = "DIR")]
@@ -67,6 +82,14 @@ struct Args {
     /// No progress bar.
     #[arg(long)]
     quiet: bool,
+}
+
+fn other_head_from(s: &str) -> Result<OtherHeadFrom, String> {
+    match s {
+        "routed" => Ok(OtherHeadFrom::Routed),
+        "all" => Ok(OtherHeadFrom::All),
+        other => Err(format!("`{other}`: use routed or all")),
+    }
 }
 
 fn main() -> ExitCode {
@@ -103,30 +126,59 @@ fn run(mut args: Args) -> Result<(), Box<dyn std::error::Error>> {
         pooling: classifier.decision().pooling,
         ..TrainConfig::default()
     };
+    let routing = RoutedTrainConfig { other_from: args.other_head_from, min_documents: args.min_documents };
     let bar = if show { ProgressBar::new(corpus.len() as u64) } else { ProgressBar::hidden() };
     bar.set_style(
         ProgressStyle::with_template("{msg:>10} [{bar:40}] {pos}/{len} ({per_sec}, eta {eta})")?.progress_chars("=> "),
     );
-    bar.set_message("embedding");
-    let mut docs = Vec::with_capacity(corpus.len());
-    for chunk in corpus.documents.chunks(16) {
-        docs.extend(classifier.training_documents(chunk)?);
-        bar.inc(chunk.len() as u64);
-    }
-    let extra = if config.use_exemplars { classifier.taxonomy_units(config.exemplar_weight)? } else { Vec::new() };
-    bar.set_message("training");
-    bar.set_position(0);
-    bar.set_length((config.folds + 1) as u64);
-    let head = head::train(&taxonomy, classifier.encoder_name(), &docs, &extra, &config, &mut |done, _| {
-        bar.set_position(done as u64)
+    bar.set_message("routing");
+    let trained = heads::train_routed(&classifier, &corpus.documents, &config, &routing, &mut |p| {
+        bar.set_message(p.stage.to_string());
+        bar.set_length(p.total as u64);
+        bar.set_position(p.done as u64);
     })?;
     bar.finish_and_clear();
-    head.save(&args.out)?;
+    trained.heads.save(&args.out)?;
+    for (head, report) in trained.heads.heads().iter().zip(&trained.encoders) {
+        let count = |m: &std::collections::BTreeMap<String, usize>| {
+            m.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(", ")
+        };
+        eprintln!(
+            "head for {}: {} documents ({} units); detected languages: {}; declared: {}{}",
+            report.encoder,
+            report.documents,
+            head.units,
+            count(&report.detected),
+            count(&report.declared),
+            if report.unsupported > 0 {
+                format!("; {} in a language this encoder does not read", report.unsupported)
+            } else {
+                String::new()
+            }
+        );
+    }
+    if !trained.fallback.is_empty() {
+        eprintln!(
+            "warning: {} documents in other languages were too few (under --min-documents {}) for a head of their own \
+             and trained the main head: {}",
+            trained.fallback.len(),
+            args.min_documents,
+            trained.fallback.join(", ")
+        );
+    }
+    if !trained.language_mismatches.is_empty() {
+        eprintln!(
+            "note: {} documents were detected in another language than the corpus declares (routed by the detection, as classify routes them): {}",
+            trained.language_mismatches.len(),
+            trained.language_mismatches.iter().take(10).cloned().collect::<Vec<_>>().join(", ")
+        );
+    }
     eprintln!(
-        "trained on {} documents ({} units) for taxonomy {}; head written to {}",
-        head.documents,
-        head.units,
-        head.taxonomy,
+        "trained {} head{} for taxonomy {} on {} documents; written to {}",
+        trained.heads.len(),
+        if trained.heads.len() == 1 { "" } else { "s (one per encoder)" },
+        trained.heads.taxonomy(),
+        corpus.len(),
         args.out.display()
     );
     Ok(())

@@ -10,6 +10,7 @@ use crate::analysis::{DocumentAnalysis, LabelScore, Sentence, SentenceScores, Un
 use crate::encode::{Embeddings, EncoderConfig, TextEncoder};
 use crate::error::{Error, Result};
 use crate::head::{Head, TrainDocument, Unit};
+use crate::heads::HeadSet;
 use crate::models;
 use crate::route::DomainRouter;
 use crate::score::{MemberTexts, ZeroShot};
@@ -60,7 +61,7 @@ pub struct ClassifierBuilder {
     segmenter: SegmenterConfig,
     decision: Option<DecisionConfig>,
     threshold: Option<f32>,
-    head: Option<Head>,
+    heads: Option<HeadSet>,
     max_input_bytes: Option<usize>,
     no_vector_cache: bool,
     tuned: Option<crate::tuned::TunedEncoder>,
@@ -106,7 +107,13 @@ impl ClassifierBuilder {
     /// when `models/fetch-e5` has put it in the model directory, and builds
     /// that second classifier the first time such a document comes. Asked
     /// for explicitly, it is built by `build`, which fails when the model is
-    /// missing. A head serves one encoder, so it cannot be combined with this.
+    /// missing.
+    ///
+    /// With heads ([`ClassifierBuilder::heads`]) documents are routed, by
+    /// default or when asked, only when the head file holds a head for the
+    /// model for other languages too (`train` makes one from a corpus in
+    /// several languages); each document is then scored by the head of the
+    /// encoder that reads it. A file with one head does not route, as before.
     pub fn other_languages(mut self, model: Option<models::OnnxModel>) -> Self {
         self.other_languages = Some(model);
         self
@@ -139,7 +146,17 @@ impl ClassifierBuilder {
 
     /// Score with a trained head instead of zero-shot (see [`crate::head`]).
     pub fn head(mut self, head: Head) -> Self {
-        self.head = Some(head);
+        self.heads = Some(HeadSet::single(head));
+        self
+    }
+
+    /// Score with heads, one per encoder ([`crate::heads`]): the head for
+    /// the classifier's encoder scores the documents it reads, and the head
+    /// for the model for other languages, when the set holds one, the
+    /// documents routed there. `build` fails when the set has no head for
+    /// the classifier's encoder. A set of one head is [`ClassifierBuilder::head`].
+    pub fn heads(mut self, heads: HeadSet) -> Self {
+        self.heads = Some(heads);
         self
     }
 
@@ -213,13 +230,17 @@ impl ClassifierBuilder {
         model: models::OnnxModel,
         models_dir: &std::path::Path,
     ) -> Result<Option<(ClassifierBuilder, bool)>> {
+        // A head set routes only with a head for the other model (a file of one head never does).
+        let other_head = |other: models::OnnxModel| {
+            self.heads.as_ref().filter(|set| set.len() > 1).and_then(|set| set.get(other.encoder_name()))
+        };
         let (other, eager) = match self.other_languages {
             Some(None) => return Ok(None),
             Some(Some(other)) => (other, true),
             None => {
                 let e5 = models::OnnxModel::E5;
                 let english = self.custom.is_none()
-                    && self.head.is_none()
+                    && (self.heads.is_none() || other_head(e5).is_some())
                     && self.tuned.is_none()
                     && self.backend == BackendKind::Onnx
                     && model.languages() == crate::language::ENGLISH_ONLY;
@@ -230,13 +251,20 @@ impl ClassifierBuilder {
             }
         };
         let refuse = |reason: &str| {
-            Err(Error::InvalidSetting { name: "other_languages", reason: format!("{}: {reason}", other.encoder_name()) })
+            Err(Error::InvalidSetting {
+                name: "other_languages",
+                reason: format!("{}: {reason}", other.encoder_name()),
+            })
         };
         if self.custom.is_some() || self.tuned.is_some() || self.backend != BackendKind::Onnx {
             return refuse("documents go to a second ONNX model only from a classifier on an ONNX model of framelens");
         }
-        if self.head.is_some() {
-            return refuse("a head serves one encoder; train one on the multilingual encoder and use it alone");
+        let head = other_head(other);
+        if self.heads.is_some() && head.is_none() {
+            return refuse(
+                "the head file has no head for it; train heads on a corpus with documents in its languages \
+                 (`train` makes one head per encoder), or train one with `--model e5` and use it alone",
+            );
         }
         if other == model {
             return refuse("it is already the classifier's model");
@@ -249,7 +277,7 @@ impl ClassifierBuilder {
             segmenter: self.segmenter.clone(),
             decision: self.decision.clone(),
             other_languages: Some(None),
-            head: None,
+            heads: head.cloned().map(HeadSet::single),
             tuned: None,
             custom: None,
             ..self.clone()
@@ -337,7 +365,11 @@ impl ClassifierBuilder {
             })
             .collect();
         let router = DomainRouter::new(&taxonomy, &members, member_vectors.view(), background.view());
-        let wants_derived = self.head.is_none() && !explicit_threshold;
+        let head = match self.heads {
+            None => None,
+            Some(set) => Some(main_head(set, encoder.backend_name())?),
+        };
+        let wants_derived = head.is_none() && !explicit_threshold;
         let (scorer, derived, by_language) = fitted_scorer(
             &taxonomy,
             &members,
@@ -347,10 +379,14 @@ impl ClassifierBuilder {
             wants_derived,
             cache,
         )?;
-        if let Some(head) = &self.head {
+        if let Some(head) = &head {
             head.check_fits(&taxonomy, encoder.backend_name(), encoder.dim())?;
         }
-        let fixed = match (&self.head, self.threshold) {
+        if let Some(other) = others.as_ref().and_then(|(b, _)| b.heads.as_ref()).and_then(|set| set.heads().first()) {
+            // Checked fully when that classifier is built; taxonomy and shapes now.
+            other.check_fits(&taxonomy, &other.encoder, other.dim)?;
+        }
+        let fixed = match (&head, self.threshold) {
             // An explicit threshold overrides the head's own ones too.
             (Some(_), Some(t)) => vec![t; taxonomy.categories.len()],
             (Some(head), None) => head.thresholds.clone(),
@@ -392,7 +428,7 @@ impl ClassifierBuilder {
             segmenter: Segmenter::new(self.segmenter),
             scorer,
             router,
-            head: self.head,
+            head,
             thresholds,
             language_thresholds,
             decision,
@@ -401,6 +437,25 @@ impl ClassifierBuilder {
             max_input_bytes: self.max_input_bytes.unwrap_or(DEFAULT_MAX_INPUT_BYTES),
         })
     }
+}
+
+/// The head of a set for the classifier's own encoder: the only one of a
+/// set of one (checked against the encoder in `build`, as a single head always
+/// was), else the one keyed by `encoder`.
+fn main_head(set: HeadSet, encoder: &str) -> Result<Head> {
+    if set.len() == 1 || set.get(encoder).is_some() {
+        let mut heads = set.heads().to_vec();
+        let at = heads.iter().position(|h| h.encoder == encoder).unwrap_or(0);
+        return Ok(heads.swap_remove(at));
+    }
+    let path = set.heads().first().and_then(Head::path).map_or_else(|| PathBuf::from("<heads>"), PathBuf::from);
+    Err(Error::HeadMismatch {
+        path,
+        reason: format!(
+            "it holds heads for {}, none for the classifier's encoder `{encoder}`",
+            set.encoders().join(", ")
+        ),
+    })
 }
 
 /// The taxonomy's texts embedded, from the cache `(directory, key)` when it
@@ -819,6 +874,23 @@ impl Classifier {
     /// one's encoder does not read go to, if any (it may not be built yet).
     pub fn other_languages_encoder(&self) -> Option<&'static str> {
         self.others.as_ref().and_then(|o| o.builder.model).map(models::OnnxModel::encoder_name)
+    }
+
+    /// The classifier that reads `text` as [`Classifier::classify`] routes it
+    /// (this one, or the one for other languages, built now if need be) and
+    /// the language detected in it, `supported` by that classifier or not.
+    /// A text `classify` refuses (empty, too long) stays with this one.
+    pub(crate) fn reader_of(&self, text: &str) -> Result<(&Classifier, Option<crate::language::Language>)> {
+        match self.prepare_routed(text) {
+            Ok((p, c)) => Ok((c, p.language)),
+            Err(e @ Error::InvalidSetting { .. }) => Err(e),
+            Err(_) => Ok((self, None)),
+        }
+    }
+
+    /// Whether it scores with a trained head.
+    pub(crate) fn has_head(&self) -> bool {
+        self.head.is_some()
     }
 
     /// Split a document and choose the classifier for its language: this one,

@@ -180,6 +180,11 @@ impl Head {
         }
     }
 
+    /// The file it was loaded from, if any.
+    pub(crate) fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
     /// Check that the head fits this taxonomy and encoder.
     pub fn check_fits(&self, taxonomy: &Taxonomy, encoder: &str, dim: usize) -> Result<()> {
         let path = self.path.clone().unwrap_or_else(|| PathBuf::from("<head>"));
@@ -229,11 +234,26 @@ impl Head {
     }
 
     /// Load and check the format; use [`Head::check_fits`] (the builder does) before use.
+    ///
+    /// A file with one head per encoder ([`crate::heads::HeadSet`]) is an
+    /// error here that says so; [`crate::heads::HeadSet::load`] reads both kinds.
     pub fn load(path: &Path) -> Result<Head> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
         let data = |line: Option<usize>, message: String| Error::Data { path: path.to_path_buf(), line, message };
-        let mut head: Head =
-            serde_json::from_str(&text).map_err(|e| data(Some(e.line()), format!("not a framelens head: {e}")))?;
+        let head: Head = serde_json::from_str(&text).map_err(|e| {
+            if crate::heads::is_head_set(&text) {
+                return data(None, "it holds one head per encoder; load it with HeadSet::load".into());
+            }
+            data(Some(e.line()), format!("not a framelens head: {e}"))
+        })?;
+        head.checked(path)
+    }
+
+    /// Check a deserialised head's format, version and shapes, and remember
+    /// the file it came from (its [`Head::name`]).
+    pub(crate) fn checked(self, path: &Path) -> Result<Head> {
+        let data = |line: Option<usize>, message: String| Error::Data { path: path.to_path_buf(), line, message };
+        let mut head = self;
         if head.format != HEAD_FORMAT {
             return Err(data(None, format!("field `format` is `{}`, expected `{HEAD_FORMAT}`", head.format)));
         }

@@ -34,11 +34,11 @@ pub const ENGLISH_ONLY: &[&str] = &["eng"];
 /// among XLM-R's 100 training languages (all but Turkmen, Akan, Zulu and
 /// Shona, which it was not trained on).
 pub const MULTILINGUAL: &[&str] = &[
-    "afr", "amh", "ara", "aze", "bel", "ben", "bul", "cat", "ces", "cmn", "cym", "dan", "deu", "ell", "eng", "epo", "est",
-    "fin", "fra", "guj", "heb", "hin", "hrv", "hun", "hye", "ind", "ita", "jav", "jpn", "kan", "kat", "khm", "kor",
-    "lat", "lav", "lit", "mal", "mar", "mkd", "mya", "nep", "nld", "nob", "ori", "pan", "pes", "pol", "por", "ron",
-    "rus", "sin", "slk", "slv", "spa", "srp", "swe", "tam", "tel", "tgl", "tha", "tur", "ukr", "urd", "uzb", "vie",
-    "yid",
+    "afr", "amh", "ara", "aze", "bel", "ben", "bul", "cat", "ces", "cmn", "cym", "dan", "deu", "ell", "eng", "epo",
+    "est", "fin", "fra", "guj", "heb", "hin", "hrv", "hun", "hye", "ind", "ita", "jav", "jpn", "kan", "kat", "khm",
+    "kor", "lat", "lav", "lit", "mal", "mar", "mkd", "mya", "nep", "nld", "nob", "ori", "pan", "pes", "pol", "por",
+    "ron", "rus", "sin", "slk", "slv", "spa", "srp", "swe", "tam", "tel", "tgl", "tha", "tur", "ukr", "urd", "uzb",
+    "vie", "yid",
 ];
 
 /// The language detected in a document.

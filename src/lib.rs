@@ -33,6 +33,7 @@ pub mod encode;
 pub mod error;
 mod fit;
 pub mod head;
+pub mod heads;
 pub mod language;
 pub mod metrics;
 pub mod models;
@@ -51,6 +52,7 @@ pub use analysis::{DocumentAnalysis, DocumentLabel, LabelScore, Sentence, Senten
 pub use classifier::{BackendKind, Classifier, ClassifierBuilder};
 pub use error::{Error, Result};
 pub use head::Head;
+pub use heads::HeadSet;
 pub use models::OnnxModel;
 pub use pool::Pooling;
 pub use score::Calibration;

@@ -14,13 +14,18 @@
 //! 4. **Quotations.** sentencex never splits inside quotes, so the inside of each `"…"`, `“…”`
 //!    or `«…»` is split by sentencex on its own: `"We regret the error. It will not happen
 //!    again."` is two sentences.
-//! 5. **Inline lists.** A list marker (`1.`, `a.`, `• 9.`) that opens a block or follows a
+//! 5. **Dialogue.** A dash after a sentence end continues the dialogue, as Russian, Bulgarian,
+//!    Portuguese and Hindi news print it: inside a quotation no cut goes before a dash
+//!    (`«Ты придёшь? – спросила она. – Я жду.»` and `„… ? – каза тя. – …“` are one sentence),
+//!    and anywhere a `?`, `!` or `…` (and its closing quote) stays with a dash and a
+//!    lower-case attribution after it (`«Вы согласны?» – спросил журналист.`).
+//! 6. **Inline lists.** A list marker (`1.`, `a.`, `• 9.`) that opens a block or follows a
 //!    colon, followed by markers counting on from it (`2.`, `b.`, `• 10.`), makes an inline
 //!    enumeration: every item is a sentence and keeps its marker.
-//! 6. **Spaced ellipses.** After a word's own period, a spaced ellipsis opens the next sentence
+//! 7. **Spaced ellipses.** After a word's own period, a spaced ellipsis opens the next sentence
 //!    (`compounds. . . . The` ends after `compounds.`); after a space (`a period . . . .`) it
 //!    ends the sentence it is in.
-//! 7. **Merges.** A small table undoes the breaks sentencex gets wrong in news copy:
+//! 8. **Merges.** A small table undoes the breaks sentencex gets wrong in news copy:
 //!    `9 a.m. Monday`, `10 p.m. EST`, `approx. 300`, `Gen. He Weidong`, `Ms. Smith`; and a
 //!    numbered line keeps its number (`1. First point`).
 //!
@@ -231,12 +236,14 @@ impl Segmenter {
             }
             previous = *cut;
         }
-        let candidates = merge_cuts(&found, &quotation_cuts(language, &flat));
+        let quoted = quotations(&flat);
+        let candidates = merge_cuts(&found, &quotation_cuts(language, &flat, &quoted));
         let list = inline_list(&flat);
 
         let lead = block.len() - block.trim_start().len();
         let mut kept = Vec::with_capacity(candidates.len());
         let mut marker = 0;
+        let mut quote = 0;
         for cut in candidates {
             let Some((before, after)) = block.split_at_checked(cut) else {
                 continue;
@@ -250,7 +257,15 @@ impl Segmenter {
             }
             let after_marker = list.marker_gaps.get(marker).is_some_and(|&(end, text)| end <= cut && cut <= text);
             let list_item = kept.is_empty() && before.get(lead..).is_some_and(is_list_marker);
-            if !after_marker && !list_item && !keeps_together(before, after) {
+            while quoted.get(quote).is_some_and(|q| q.end <= cut) {
+                quote += 1;
+            }
+            let in_quote = quoted.get(quote).is_some_and(|q| q.start < cut);
+            if !after_marker
+                && !list_item
+                && !keeps_together(before, after)
+                && !dialogue_goes_on(before, after, in_quote)
+            {
                 kept.push(cut);
             }
         }
@@ -549,42 +564,67 @@ fn period_before_ellipsis(head: &str) -> Option<usize> {
 /// Quotations longer than this are left to sentencex alone.
 const QUOTATION: usize = WINDOW;
 
-/// Cuts inside quotations (`"We regret the error. It will not happen again."`), which
-/// sentencex never splits: the inside of each `"…"`, `“…”` or `«…»` is split by sentencex on
-/// its own. Nested quotes are left alone. Each quotation is at most [`QUOTATION`] bytes and
-/// quotations do not overlap, so this stays linear.
-fn quotation_cuts(language: &str, s: &str) -> Vec<usize> {
-    let mut cuts = Vec::new();
+/// The insides of the quotations of `s`, `"…"`, `“…”` or `«…»`, ascending and
+/// not overlapping; nested quotes are left alone, an opener never closed
+/// gives none.
+fn quotations(s: &str) -> Vec<std::ops::Range<usize>> {
+    let mut found = Vec::new();
     // Where the open quotation's inside starts, and the quote that closes it.
     let mut open: Option<(usize, char)> = None;
     for (at, c) in s.char_indices() {
-        let inside = match (open, c) {
+        match (open, c) {
             (Some((from, close)), _) if c == close => {
                 open = None;
-                from..at
+                found.push(from..at);
             }
             // A `"` inside `“…”` is nested; a new `“` or `«` drops an opener never closed.
-            (Some((_, '”' | '»')), '"') => continue,
-            (_, '"') => {
-                open = Some((at + 1, '"'));
-                continue;
-            }
-            (_, '“') => {
-                open = Some((at + '“'.len_utf8(), '”'));
-                continue;
-            }
-            (_, '«') => {
-                open = Some((at + '«'.len_utf8(), '»'));
-                continue;
-            }
-            _ => continue,
-        };
-        if let Some(quoted) = s.get(inside.clone()).filter(|quoted| quoted.len() <= QUOTATION && has_inner_end(quoted))
-        {
-            sentencex_cuts(language, quoted, inside.start, &mut cuts);
+            (Some((_, '”' | '»')), '"') => {}
+            (_, '"') => open = Some((at + 1, '"')),
+            (_, '“') => open = Some((at + '“'.len_utf8(), '”')),
+            (_, '«') => open = Some((at + '«'.len_utf8(), '»')),
+            _ => {}
+        }
+    }
+    found
+}
+
+/// Cuts inside quotations (`"We regret the error. It will not happen again."`), which
+/// sentencex never splits: the inside of each of `quoted` ([`quotations`]) is split by
+/// sentencex on its own. Each quotation is at most [`QUOTATION`] bytes and quotations do not
+/// overlap, so this stays linear.
+fn quotation_cuts(language: &str, s: &str, quoted: &[std::ops::Range<usize>]) -> Vec<usize> {
+    let mut cuts = Vec::new();
+    for inside in quoted {
+        if let Some(text) = s.get(inside.clone()).filter(|text| text.len() <= QUOTATION && has_inner_end(text)) {
+            sentencex_cuts(language, text, inside.start, &mut cuts);
         }
     }
     cuts
+}
+
+/// Dashes that introduce a speaker's attribution or the speech after it.
+const DIALOGUE_DASHES: &[char] = &['–', '—', '―', '-'];
+
+/// True when a cut between `before` and `after` would split dialogue that
+/// goes on after a dash: inside a quotation (`in_quote`), any cut followed by a
+/// dash (`«Ты придёшь? | – спросила она. | – Я жду.»`, `„… ? – каза тя. – …“`); anywhere,
+/// a `?`, `!` or `…` (a closing quote may follow it) followed by a dash and a
+/// lower-case attribution (`«Вы согласны?» | – спросил журналист.`).
+fn dialogue_goes_on(before: &str, after: &str, in_quote: bool) -> bool {
+    let after = after.trim_start();
+    let mut chars = after.chars();
+    let (Some(dash), Some(gap)) = (chars.next(), chars.next()) else {
+        return false;
+    };
+    if !DIALOGUE_DASHES.contains(&dash) || !gap.is_whitespace() {
+        return false;
+    }
+    if in_quote {
+        return true;
+    }
+    let attribution = chars.as_str().trim_start().chars().next().is_some_and(char::is_lowercase);
+    let end = before.trim_end().trim_end_matches(['»', '”', '“', '"', '\'', '’']);
+    attribution && (end.ends_with(['?', '!', '…']) || end.ends_with("..."))
 }
 
 /// Whether `quoted` has a `.`, `!` or `?` followed by a space and more text: a place where one

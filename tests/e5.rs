@@ -102,12 +102,7 @@ fn other_languages_settings_are_checked() {
     // A missing model, asked for, is an error naming the script that builds it.
     let empty = tempfile::tempdir().unwrap();
     std::fs::create_dir(empty.path().join(OnnxModel::E5.dir_name())).unwrap();
-    let err = Classifier::builder()
-        .models_dir(empty.path())
-        .model(OnnxModel::E5)
-        .build()
-        .unwrap_err()
-        .to_string();
+    let err = Classifier::builder().models_dir(empty.path()).model(OnnxModel::E5).build().unwrap_err().to_string();
     assert!(err.contains("not found") || err.contains("fetch-e5"), "{err}");
 }
 
@@ -120,9 +115,11 @@ fn other_languages_settings_are_checked() {
 fn fixture_languages_are_detected_and_routed() {
     let c = common::narratives();
     for (folder, code) in [("RU", "rus"), ("BG", "bul"), ("PT", "por"), ("HI", "hin"), ("EN", "eng")] {
-        let corpus =
-            framelens::data::read_semeval2025(&common::root().join("tests/data/semeval2025").join(folder), c.taxonomy())
-                .unwrap();
+        let corpus = framelens::data::read_semeval2025(
+            &common::root().join("tests/data/semeval2025").join(folder),
+            c.taxonomy(),
+        )
+        .unwrap();
         assert!(!corpus.documents.is_empty());
         for d in &corpus.documents {
             let a = c.classify(&d.text).unwrap();

@@ -130,3 +130,61 @@ fn techniques_per_paragraph_train_evaluate_and_batch_by_unit() {
     assert_eq!(units.len(), 7, "article880000001 has 7 non-empty lines");
     assert_eq!(units[0]["analysis"]["sentences"][0]["scores"].as_array().unwrap().len(), 1);
 }
+
+/// `train` and `evaluate` across languages: `--semeval2025` once per
+/// language folder (the fixtures, written here: a smoke test), one head per
+/// encoder, scores per declared language; a document without an annotation
+/// line is a warning, not an error.
+#[test]
+fn train_and_evaluate_across_languages() {
+    let dir = tempfile::tempdir().unwrap();
+    let heads = dir.path().join("heads.json");
+    // RU with one annotation line dropped: that document is reported and left out.
+    let ru = dir.path().join("RU");
+    std::fs::create_dir_all(ru.join("raw-documents")).unwrap();
+    let source = common::root().join("tests/data/semeval2025/RU");
+    for entry in std::fs::read_dir(source.join("raw-documents")).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, ru.join("raw-documents").join(path.file_name().unwrap())).unwrap();
+    }
+    let annotations = std::fs::read_to_string(source.join("subtask-2-annotations.txt")).unwrap();
+    let mut lines: Vec<&str> = annotations.lines().collect();
+    let dropped = lines.pop().unwrap().split('\t').next().unwrap().trim_end_matches(".txt").to_string();
+    std::fs::write(ru.join("subtask-2-annotations.txt"), lines.join("\n") + "\n").unwrap();
+
+    let mut corpus: Vec<String> = Vec::new();
+    for folder in [
+        "tests/data/semeval2025/EN".into(),
+        ru.display().to_string(),
+        "tests/data/semeval2025/BG".into(),
+        "tests/data/semeval2025/HI".into(),
+    ] {
+        corpus.push("--semeval2025".into());
+        corpus.push(folder);
+    }
+    let out = example("train")
+        .args(&corpus)
+        .args(["--epochs", "20", "--folds", "2", "--min-documents", "3", "--quiet", "--out"])
+        .arg(&heads)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("warning: 1 documents have no line in their subtask-2-annotations.txt"), "{stderr}");
+    assert!(stderr.contains(&format!("{dropped}.txt")), "{stderr}");
+    assert!(stderr.contains("head for onnx:all-MiniLM-L6-v2-rowq8: 60 documents"), "{stderr}");
+    assert!(stderr.contains("head for onnx:multilingual-e5-small-q4: 7 documents"), "{stderr}");
+    let file: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&heads).unwrap()).unwrap();
+    assert_eq!(file["format"], "framelens-heads");
+
+    let json = run_ok(example("evaluate").args(&corpus).args(["--json", "--head"]).arg(&heads));
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["documents"], 67);
+    assert_eq!(v["encoders"]["onnx:all-MiniLM-L6-v2-rowq8"], 60);
+    assert_eq!(v["encoders"]["onnx:multilingual-e5-small-q4"], 7);
+    let by_language = v["by_language"].as_object().unwrap();
+    assert_eq!(by_language.keys().collect::<Vec<_>>(), ["bg", "en", "hi", "ru"]);
+    assert_eq!(by_language["ru"]["documents"], 2);
+    assert_eq!(by_language["ru"]["encoders"]["onnx:multilingual-e5-small-q4"], 2);
+    assert!(by_language["bg"]["f1_samples_fine"].is_number());
+}

@@ -125,7 +125,7 @@ fn an_explicit_threshold_overrides_the_heads_and_bad_shapes_are_errors() {
             id: "a".into(),
             text: "Prices rose. Troops moved.".into(),
             labels: vec!["Economic".into()],
-            coarse: Vec::new(),
+            ..Default::default()
         }])
         .unwrap();
     docs.push(docs[0].clone());
@@ -135,7 +135,7 @@ fn an_explicit_threshold_overrides_the_heads_and_bad_shapes_are_errors() {
     assert!(err.to_string().contains("training document 1") && err.to_string().contains("label index 99"), "{err}");
 }
 
-/// A head serves one encoder: a classifier with one sends no document to the
+/// A single head serves one encoder: a classifier with one sends no document to the
 /// multilingual encoder by default, and refuses to when asked.
 #[test]
 fn a_head_keeps_every_document_on_its_encoder() {

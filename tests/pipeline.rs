@@ -342,7 +342,7 @@ fn training_documents_split_with_their_language_rules() {
         id: "ru".into(),
         text: text.into(),
         labels: vec!["Morality".into()],
-        coarse: Vec::new(),
+        ..Default::default()
     };
     let train = c.training_documents(&[doc]).unwrap();
     assert_eq!(train[0].sentences.nrows(), 2);

@@ -232,11 +232,16 @@ fn semeval2025_annotated_id_without_document_names_the_missing_file() {
 }
 
 #[test]
-fn semeval2025_document_without_annotation_is_named() {
+fn semeval2025_document_without_annotation_is_reported_not_fatal() {
     let (_tmp, dir) =
         semeval2025_dir("raw-documents", b"EN_1\tOther\tOther\n", &[("EN_1", b"x"), ("EN_2", b"y"), ("EN_3", b"z")]);
-    let err = read_semeval2025(&dir, &narratives()).expect_err("unannotated");
-    assert_data_error(err, "EN_2.txt", 0, "no line in");
+    let corpus = read_semeval2025(&dir, &narratives()).expect("a missing annotation line is not fatal");
+    let ids: Vec<&str> = corpus.documents.iter().map(|d| d.id.as_str()).collect();
+    assert_eq!(ids, ["EN_1"]);
+    let docs = dir.join("raw-documents");
+    assert_eq!(corpus.unannotated, [docs.join("EN_2.txt"), docs.join("EN_3.txt")]);
+    // The folder's name declares the language.
+    assert_eq!(corpus.documents[0].language.as_deref(), Some("en"));
 }
 
 #[test]
@@ -552,4 +557,53 @@ fn semeval2023_subtask3_predictions_round_trip() {
     assert_eq!(a, b, "writing what was read gives the labels file back");
     let bad = [("no-line".to_string(), Vec::new())];
     assert!(matches!(data::write_semeval2023_paragraph_labels(&out, &bad), Err(Error::InvalidInput(_))));
+}
+
+#[test]
+fn jsonl_language_field_is_read_and_checked() {
+    let (_tmp, path) = jsonl_file(
+        "{\"id\": \"a\", \"text\": \"Цены выросли.\", \"labels\": [\"Economic\"], \"language\": \"ru\"}\n\
+         {\"id\": \"b\", \"text\": \"Taxes fell.\", \"labels\": [], \"language\": \"EN\"}\n\
+         {\"id\": \"c\", \"text\": \"Taxes fell.\", \"labels\": [], \"language\": null}\n\
+         {\"id\": \"d\", \"text\": \"Taxes fell.\", \"labels\": []}\n",
+    );
+    let corpus = read_jsonl(&path, &frames()).expect("reads");
+    let languages: Vec<Option<&str>> = corpus.documents.iter().map(|d| d.language.as_deref()).collect();
+    assert_eq!(languages, [Some("ru"), Some("en"), None, None]);
+
+    for (bad, shown) in [("\"rus\"", "\"rus\""), ("7", "7"), ("\"\"", "\"\"")] {
+        let (_tmp, path) = jsonl_file(&format!(
+            "{{\"id\": \"a\", \"text\": \"x\", \"labels\": []}}\n{{\"id\": \"b\", \"text\": \"y\", \"labels\": [], \"language\": {bad}}}\n"
+        ));
+        let err = read_jsonl(&path, &frames()).expect_err("bad language");
+        assert_data_error(
+            err,
+            "corpus.jsonl",
+            2,
+            &format!("field `language` must be a two-letter ISO 639-1 code such as \"en\" or \"ru\", found {shown}"),
+        );
+    }
+}
+
+#[test]
+fn semeval2025_folders_merge_and_refuse_a_shared_id() {
+    let (_a, en) =
+        semeval2025_dir("raw-documents", b"EN_1\tOther\tOther\n", &[("EN_1", b"About one"), ("EN_2", b"No line")]);
+    let tmp = TempDir::new().expect("temp dir");
+    let ru = tmp.path().join("RU");
+    std::fs::create_dir_all(ru.join("subtask-2-documents")).expect("create dir");
+    std::fs::write(ru.join("subtask-2-annotations.txt"), "RU_1\tOther\tOther\n").expect("write");
+    std::fs::write(ru.join("subtask-2-documents").join("RU_1.txt"), "Про одно").expect("write");
+    let corpus = data::read_semeval2025_folders(&[&en, &ru], &narratives()).expect("reads both");
+    assert_eq!(corpus.name, "semeval2025-EN+RU");
+    let got: Vec<(&str, Option<&str>)> =
+        corpus.documents.iter().map(|d| (d.id.as_str(), d.language.as_deref())).collect();
+    assert_eq!(got, [("EN_1", Some("en")), ("RU_1", Some("ru"))]);
+    assert_eq!(corpus.unannotated, [en.join("raw-documents").join("EN_2.txt")]);
+
+    // The same folder twice: every ID is in both.
+    let err = data::read_semeval2025_folders(&[&ru, &ru], &narratives()).expect_err("shared id");
+    assert_data_error(err, "subtask-2-annotations.txt", 0, "document ID `RU_1` is also in");
+    let none: [&Path; 0] = [];
+    assert!(data::read_semeval2025_folders(&none, &narratives()).is_err());
 }

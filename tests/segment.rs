@@ -603,3 +603,104 @@ proptest! {
         prop_assert_eq!(check_spans(&text, &spans), Ok(()));
     }
 }
+
+/// `(name, language, text, expected sentences)`: dialogue in quotation marks
+/// with dash-introduced speaker attributions, split with `split_as(language)`.
+/// The quotation is one sentence: no cut after `?`, `!` or `.` when a dash
+/// follows inside the quote, nor before a dash and a lower-case attribution
+/// after a closing quote. Written here for these tests.
+const DIALOGUE: &[(&str, &str, &str, &[&str])] = &[
+    (
+        "ru: guillemets, question, attribution, continuation",
+        "ru",
+        "«Ты придёшь? – спросила она. – Я жду.»",
+        &["«Ты придёшь? – спросила она. – Я жду.»"],
+    ),
+    (
+        "ru: em dash and exclamation, then a new sentence",
+        "ru",
+        "«Стойте! — крикнул офицер. — Здесь мины.» Колонна остановилась.",
+        &["«Стойте! — крикнул офицер. — Здесь мины.»", "Колонна остановилась."],
+    ),
+    (
+        "ru: attribution after the closing quote",
+        "ru",
+        "«Вы согласны?» – спросил журналист. Министр промолчал.",
+        &["«Вы согласны?» – спросил журналист.", "Министр промолчал."],
+    ),
+    (
+        "ru: sentences inside a quote without dashes still split",
+        "ru",
+        "Он сказал: «Санкции не работают. Цены растут.» Зал молчал.",
+        &["Он сказал: «Санкции не работают.", "Цены растут.»", "Зал молчал."],
+    ),
+    (
+        "bg: low-high quotes",
+        "bg",
+        "„Ще дойдеш ли? – каза тя. – Чакам те.“ Той не отговори.",
+        &["„Ще дойдеш ли? – каза тя. – Чакам те.“", "Той не отговори."],
+    ),
+    (
+        "bg: attribution after the closing quote",
+        "bg",
+        "„Кога ще има избори?“ – попита репортерът. Никой не знаеше.",
+        &["„Кога ще има избори?“ – попита репортерът.", "Никой не знаеше."],
+    ),
+    (
+        "ru: outside quotes, a dash and a capital still start a sentence",
+        "ru",
+        "Вы согласны? – Нет. Министр ушёл.",
+        &["Вы согласны?", "– Нет.", "Министр ушёл."],
+    ),
+    (
+        "bg: exclamation, em dash",
+        "bg",
+        "„Спрете! — извика полицаят. — Пътят е затворен.“",
+        &["„Спрете! — извика полицаят. — Пътят е затворен.“"],
+    ),
+    (
+        "pt: guillemets, em dash",
+        "pt",
+        "«Vens amanhã? — perguntou ela. — Eu espero.» Ele não respondeu.",
+        &["«Vens amanhã? — perguntou ela. — Eu espero.»", "Ele não respondeu."],
+    ),
+    (
+        "pt: curly quotes, en dash",
+        "pt",
+        "“Isso é verdade? – perguntou o repórter. – Quero provas.”",
+        &["“Isso é verdade? – perguntou o repórter. – Quero provas.”"],
+    ),
+    (
+        "hi: curly quotes, danda",
+        "hi",
+        "“क्या तुम आओगे? – उसने पूछा। – मैं इंतज़ार करूँगा।” वह चुप रहा।",
+        &["“क्या तुम आओगे? – उसने पूछा। – मैं इंतज़ार करूँगा।”", "वह चुप रहा।"],
+    ),
+    (
+        "hi: straight quotes, exclamation",
+        "hi",
+        "\"रुको! — सिपाही ने कहा। — आगे रास्ता बंद है।\"",
+        &["\"रुको! — सिपाही ने कहा। — आगे रास्ता बंद है।\""],
+    ),
+    (
+        "en: quoted sentences without dashes still split",
+        "en",
+        "\"We regret the error. It will not happen again.\" The paper apologised.",
+        &["\"We regret the error.", "It will not happen again.\"", "The paper apologised."],
+    ),
+];
+
+#[test]
+fn dialogue_in_quotes_stays_one_sentence() {
+    let segmenter = Segmenter::default();
+    let mut failures = Vec::new();
+    for &(name, language, text, expected) in DIALOGUE {
+        let spans = segmenter.split_as(text, language);
+        check_spans(text, &spans).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let got: Vec<&str> = spans.iter().map(|s| s.text(text)).collect();
+        if got != expected {
+            failures.push(format!("{name}:\n  expected {expected:?}\n  got      {got:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -10,15 +10,17 @@ use framelens::Taxonomy;
 /// Which labelled corpus to read, and which part of it.
 #[derive(Args, Debug, Clone)]
 pub struct CorpusOptions {
-    /// SemEval-2025 Task 10 subtask-2 language folder (subtask-2-annotations.txt + documents).
+    /// SemEval-2025 Task 10 subtask-2 language folder (subtask-2-annotations.txt + documents);
+    /// give it once per language to read several into one corpus
+    /// (`--semeval2025 data/BG --semeval2025 data/EN`).
     #[arg(long, value_name = "DIR", group = "corpus")]
-    pub semeval2025: Option<PathBuf>,
+    pub semeval2025: Vec<PathBuf>,
     /// SemEval-2023 Task 3 folder: subtask 2 (frames per article), or subtask 3
     /// (techniques per paragraph) when it holds `<split>-articles-subtask-3/` and
     /// the taxonomy is not `media-frames` (or it holds no subtask-2 files).
     #[arg(long, value_name = "DIR", group = "corpus")]
     pub semeval2023: Option<PathBuf>,
-    /// framelens JSONL: {"id", "text", "labels"} per line (needs --taxonomy).
+    /// framelens JSONL: {"id", "text", "labels"} per line, optionally "language" (ISO 639-1).
     #[arg(long, value_name = "FILE", group = "corpus")]
     pub jsonl: Option<PathBuf>,
     /// A FLICC split (`fallacy_test.csv`): real climate-contrarian paragraphs.
@@ -39,7 +41,7 @@ pub struct CorpusOptions {
 impl CorpusOptions {
     /// The taxonomy a corpus layout implies, unless `--taxonomy` says otherwise.
     pub fn default_taxonomy(&self) -> &'static str {
-        if self.semeval2025.is_some() || self.flicc.is_some() {
+        if !self.semeval2025.is_empty() || self.flicc.is_some() {
             "semeval2025-narratives"
         } else {
             "media-frames"
@@ -53,7 +55,7 @@ impl CorpusOptions {
         if classifier.taxonomy != "media-frames" {
             return;
         }
-        if self.semeval2025.is_some() || self.flicc.is_some() {
+        if !self.semeval2025.is_empty() || self.flicc.is_some() {
             classifier.taxonomy = self.default_taxonomy().to_string();
         } else if let Some(dir) = &self.semeval2023 {
             if Semeval2023Subtask::Techniques.present_in(dir) && !Semeval2023Subtask::Frames.present_in(dir) {
@@ -72,8 +74,10 @@ impl CorpusOptions {
 
     /// Read the corpus and apply the fold options.
     pub fn read(&self, taxonomy: &Taxonomy) -> framelens::Result<Corpus> {
-        let mut corpus = if let Some(dir) = &self.semeval2025 {
-            data::read_semeval2025(dir, taxonomy)?
+        let mut corpus = if !self.semeval2025.is_empty() {
+            let corpus = data::read_semeval2025_folders(&self.semeval2025, taxonomy)?;
+            warn_unannotated(&corpus);
+            corpus
         } else if let Some(dir) = &self.semeval2023 {
             if self.paragraphs(taxonomy) {
                 data::read_semeval2023_paragraphs(dir, taxonomy)?
@@ -107,4 +111,21 @@ impl CorpusOptions {
         }
         Ok(corpus)
     }
+}
+
+/// Say on standard error which documents were left out for want of an annotation line.
+fn warn_unannotated(corpus: &Corpus) {
+    let missing = &corpus.unannotated;
+    if missing.is_empty() {
+        return;
+    }
+    const SHOWN: usize = 10;
+    let list: Vec<String> = missing.iter().take(SHOWN).map(|p| p.display().to_string()).collect();
+    let more = if missing.len() > SHOWN { format!(" and {} more", missing.len() - SHOWN) } else { String::new() };
+    eprintln!(
+        "warning: {} documents have no line in their {} and are left out: {}{more}",
+        missing.len(),
+        data::SEMEVAL2025_ANNOTATIONS,
+        list.join(", ")
+    );
 }

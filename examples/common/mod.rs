@@ -28,7 +28,8 @@ pub struct ClassifierOptions {
     /// Worker threads (default: $FRAMELENS_THREADS, then all cores).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
-    /// Trained head (JSON from the `train` example); zero-shot scoring without one.
+    /// Trained head (JSON from the `train` example; one head, or one per
+    /// encoder when it was trained on several languages); zero-shot scoring without one.
     #[arg(long, value_name = "FILE")]
     pub head: Option<PathBuf>,
     /// Tuned encoder directory (from `train --tune`) in place of the base model.
@@ -73,7 +74,7 @@ impl ClassifierOptions {
             builder = builder.threads(n);
         }
         if let Some(path) = &self.head {
-            builder = builder.head(framelens::Head::load(path)?);
+            builder = builder.heads(framelens::HeadSet::load(path)?);
         }
         if let Some(dir) = &self.tuned {
             builder = builder.tuned_encoder(framelens::TunedEncoder::open(dir)?);

@@ -159,8 +159,10 @@ pub fn read_flicc(path: &Path, taxonomy: &Taxonomy) -> Result<FliccCorpus> {
             text: body.to_string(),
             labels,
             coarse,
+            ..Default::default()
         });
     }
     documents.sort_by(|a, b| a.id.cmp(&b.id));
-    Ok(FliccCorpus { corpus: Corpus { name: format!("flicc-{split}"), documents }, skipped, mapping: mapping.name() })
+    let corpus = Corpus { name: format!("flicc-{split}"), documents, ..Default::default() };
+    Ok(FliccCorpus { corpus, skipped, mapping: mapping.name() })
 }

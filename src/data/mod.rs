@@ -72,7 +72,10 @@ impl Semeval2023Subtask {
 }
 
 /// One labelled document.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// Build one with `..Default::default()` for the fields you do not set, so
+/// that code keeps compiling when a field is added.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct LabelledDocument {
     /// Document ID (file name without `.txt`, or the SemEval-2023 number without `article`).
     pub id: String,
@@ -84,6 +87,14 @@ pub struct LabelledDocument {
     /// SemEval-2025: narratives; JSONL with a two-level taxonomy: the top-level
     /// labels implied by `labels`; empty otherwise. Deduplicated.
     pub coarse: Vec<String>,
+    /// The language the corpus declares for it, ISO 639-1 in lower case
+    /// (`en`, `ru`): a JSONL record's `language` field, or the name of a
+    /// SemEval-2025 language folder (`RU` → `ru`); `None` when not declared.
+    /// It is reported, not used for routing: a document goes to the encoder
+    /// that the language *detected* in its text selects, at training as at
+    /// classification time (see [`crate::heads`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
 }
 
 impl LabelledDocument {
@@ -112,12 +123,15 @@ impl LabelledDocument {
 }
 
 /// Labelled documents, sorted by ID.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Corpus {
-    /// Where the corpus came from, e.g. `semeval2025-EN`.
+    /// Where the corpus came from, e.g. `semeval2025-EN`, `semeval2025-BG+EN+RU`.
     pub name: String,
     /// The documents, sorted by ID.
     pub documents: Vec<LabelledDocument>,
+    /// Document files left out because the annotation file has no line for
+    /// them (SemEval-2025 folders: reported, not fatal), sorted.
+    pub unannotated: Vec<PathBuf>,
 }
 
 impl Corpus {
@@ -180,8 +194,10 @@ pub fn all_labels(taxonomy: &Taxonomy) -> Vec<String> {
 /// separated by `;`; entries are trimmed and deduplicated; the ID may carry
 /// `.txt`. Narratives must be top-level labels of `taxonomy` (or its
 /// `other_label`), sub-narratives child labels (or `other_label`). A duplicate
-/// ID, an annotated ID without a document, or a document without an
-/// annotation line is an error.
+/// ID or an annotated ID without a document is an error; a document without
+/// an annotation line is left out and listed in [`Corpus::unannotated`]
+/// (the caller reports it). A folder named with two letters (`EN`, `RU`)
+/// gives its documents that [`LabelledDocument::language`].
 pub fn read_semeval2025(dir: &Path, taxonomy: &Taxonomy) -> Result<Corpus> {
     if !taxonomy.is_hierarchical() {
         return Err(Error::InvalidTaxonomy {
@@ -249,14 +265,69 @@ pub fn read_semeval2025(dir: &Path, taxonomy: &Taxonomy) -> Result<Corpus> {
         document_file(&files, &id, || docs_dir.join(format!("{id}.txt"))).map_err(data_err)?;
         annotations.insert(id, (line_no, coarse, fine));
     }
-    require_labels_for_all(&files, &annotations, &ann_path)?;
+    let unannotated: Vec<PathBuf> =
+        files.iter().filter(|(id, _)| !annotations.contains_key(*id)).map(|(_, p)| p.clone()).collect();
+    let folder = dir_name(dir);
+    let language =
+        (folder.len() == 2 && folder.bytes().all(|b| b.is_ascii_alphabetic())).then(|| folder.to_ascii_lowercase());
 
     let mut documents = Vec::with_capacity(annotations.len());
     for (id, (_, coarse, fine)) in annotations {
         let path = &files[&id];
-        documents.push(LabelledDocument { text: read_document(path)?, id, labels: fine, coarse });
+        documents.push(LabelledDocument {
+            text: read_document(path)?,
+            id,
+            labels: fine,
+            coarse,
+            language: language.clone(),
+        });
     }
-    Ok(Corpus { name: format!("semeval2025-{}", dir_name(dir)), documents })
+    Ok(Corpus { name: format!("semeval2025-{folder}"), documents, unannotated })
+}
+
+/// Read several SemEval-2025 language folders ([`read_semeval2025`] each,
+/// e.g. `…/BG`, `…/EN`, `…/RU`) into one corpus named
+/// `semeval2025-BG+EN+RU`, sorted by ID. The same ID in two folders is an
+/// error naming both; documents without an annotation line are collected
+/// from every folder in [`Corpus::unannotated`].
+///
+/// ```
+/// use std::path::Path;
+/// use framelens::{data, Taxonomy};
+/// # fn main() -> framelens::Result<()> {
+/// let taxonomy = Taxonomy::builtin("semeval2025-narratives")?;
+/// let folders = [Path::new("tests/data/semeval2025/RU"), Path::new("tests/data/semeval2025/BG")];
+/// let corpus = data::read_semeval2025_folders(&folders, &taxonomy)?;
+/// assert_eq!(corpus.name, "semeval2025-RU+BG");
+/// assert_eq!(corpus.documents.iter().filter(|d| d.language.as_deref() == Some("bg")).count(), 3);
+/// # Ok(()) }
+/// ```
+pub fn read_semeval2025_folders<P: AsRef<Path>>(dirs: &[P], taxonomy: &Taxonomy) -> Result<Corpus> {
+    let mut names = Vec::with_capacity(dirs.len());
+    let mut documents: Vec<LabelledDocument> = Vec::new();
+    let mut unannotated = Vec::new();
+    let mut from: HashMap<String, PathBuf> = HashMap::new();
+    for dir in dirs {
+        let dir = dir.as_ref();
+        let corpus = read_semeval2025(dir, taxonomy)?;
+        for d in &corpus.documents {
+            if let Some(first) = from.insert(d.id.clone(), dir.to_path_buf()) {
+                return Err(Error::Data {
+                    path: dir.join(SEMEVAL2025_ANNOTATIONS),
+                    line: None,
+                    message: format!("document ID `{}` is also in {}; every ID must be unique", d.id, first.display()),
+                });
+            }
+        }
+        names.push(dir_name(dir));
+        documents.extend(corpus.documents);
+        unannotated.extend(corpus.unannotated);
+    }
+    if names.is_empty() {
+        return Err(Error::InvalidInput("no SemEval-2025 language folder given".into()));
+    }
+    documents.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(Corpus { name: format!("semeval2025-{}", names.join("+")), documents, unannotated })
 }
 
 /// Read a SemEval-2023 Task 3 subtask-2 folder.
@@ -297,11 +368,11 @@ pub fn read_semeval2023(dir: &Path, taxonomy: &Taxonomy) -> Result<Corpus> {
     let mut documents = Vec::with_capacity(labelled.len());
     for (id, (_, labels)) in labelled {
         let path = &files[&id];
-        documents.push(LabelledDocument { text: read_document(path)?, id, labels, coarse: Vec::new() });
+        documents.push(LabelledDocument { text: read_document(path)?, id, labels, ..Default::default() });
     }
     let lang = articles_dir.parent().map(dir_name).unwrap_or_default();
     let name = if lang.is_empty() { format!("semeval2023-{split}") } else { format!("semeval2023-{lang}-{split}") };
-    Ok(Corpus { name, documents })
+    Ok(Corpus { name, documents, ..Default::default() })
 }
 
 /// Read a SemEval-2023 Task 3 subtask-3 folder: persuasion techniques per
@@ -372,7 +443,7 @@ pub fn read_semeval2023_paragraphs(dir: &Path, taxonomy: &Taxonomy) -> Result<Co
             id: format!("{id}:{paragraph}"),
             text: body.to_string(),
             labels,
-            coarse: Vec::new(),
+            ..Default::default()
         });
     }
     // By article, then line number (not as strings: 10 after 9).
@@ -383,7 +454,7 @@ pub fn read_semeval2023_paragraphs(dir: &Path, taxonomy: &Taxonomy) -> Result<Co
     } else {
         format!("semeval2023-{lang}-{split}-paragraphs")
     };
-    Ok(Corpus { name, documents })
+    Ok(Corpus { name, documents, ..Default::default() })
 }
 
 /// `(article, line)` of a paragraph ID `<article>:<line>`.
@@ -409,9 +480,13 @@ pub fn write_semeval2023_paragraph_labels(path: &Path, predictions: &[(String, V
     std::fs::write(path, out).map_err(|e| Error::io(path, e))
 }
 
-/// Read framelens JSONL: one `{"id": "...", "text": "...", "labels": ["..."]}` per line.
+/// Read framelens JSONL: one `{"id": "...", "text": "...", "labels": ["..."]}` per line,
+/// optionally with `"language": "ru"`.
 ///
-/// Blank lines are skipped and other fields ignored. `text` must be non-empty
+/// Blank lines are skipped and other fields ignored. `language`, when given
+/// (and not `null`), is the text's ISO 639-1 code, two letters (`en`, `ru`,
+/// `bg`, `pt`, `hi`; case is ignored) and becomes
+/// [`LabelledDocument::language`]; anything else is an error naming the line. `text` must be non-empty
 /// and `labels` a list of taxonomy labels (or the `other_label`); it may be
 /// empty. `id` (a string or a number) is optional: without it the document is
 /// called `line-NNNNNN` after its line. With a two-level taxonomy a label may
@@ -467,11 +542,24 @@ pub fn read_jsonl(path: &Path, taxonomy: &Taxonomy) -> Result<Corpus> {
                 push_unique(&mut coarse, levels.top_level(label));
             }
         }
-        documents.push(LabelledDocument { id, text: doc_text, labels, coarse });
+        let language = match object.get("language") {
+            None | Some(serde_json::Value::Null) => None,
+            Some(serde_json::Value::String(s))
+                if s.trim().len() == 2 && s.trim().bytes().all(|b| b.is_ascii_alphabetic()) =>
+            {
+                Some(s.trim().to_ascii_lowercase())
+            }
+            Some(other) => {
+                return Err(data_err(format!(
+                    "field `language` must be a two-letter ISO 639-1 code such as \"en\" or \"ru\", found {other}"
+                )))
+            }
+        };
+        documents.push(LabelledDocument { id, text: doc_text, labels, coarse, language });
     }
     documents.sort_by(|a, b| a.id.cmp(&b.id));
     let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "jsonl".to_string());
-    Ok(Corpus { name, documents })
+    Ok(Corpus { name, documents, ..Default::default() })
 }
 
 /// Write predictions as a SemEval-2025 subtask-2 file: `ID<TAB>N1;N2<TAB>S1;S2`
