@@ -284,7 +284,8 @@ description = "not counted by the source"
     let back = Taxonomy::from_str_as(&t.to_string_as(Format::Toml).unwrap(), Format::Toml, "again").unwrap();
     assert_eq!(back, t);
     // No priors at all: none.
-    assert!(Taxonomy::from_str_as(&text.replace("prior = ", "threshold = "), Format::Toml, "t").unwrap().priors().is_none());
+    let without = Taxonomy::from_str_as(&text.replace("prior = ", "threshold = "), Format::Toml, "t").unwrap();
+    assert!(without.priors().is_none());
     for bad in ["0.0", "-0.1", "1.5", "nan"] {
         let joined = problems(&text.replace("prior = 0.2", &format!("prior = {bad}")), Format::Toml).join("\n");
         assert!(joined.contains("categories[1] (id `b`): field `prior`"), "{bad}: {joined}");
