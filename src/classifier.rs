@@ -386,6 +386,7 @@ impl ClassifierBuilder {
             // Checked fully when that classifier is built; taxonomy and shapes now.
             other.check_fits(&taxonomy, &other.encoder, other.dim)?;
         }
+        let base_rates = base_rates(&taxonomy, &scorer, background.view(), &decision, head.is_some());
         let fixed = match (&head, self.threshold) {
             // An explicit threshold overrides the head's own ones too.
             (Some(_), Some(t)) => vec![t; taxonomy.categories.len()],
@@ -431,6 +432,7 @@ impl ClassifierBuilder {
             head,
             thresholds,
             language_thresholds,
+            base_rates,
             decision,
             pool,
             threads,
@@ -592,6 +594,26 @@ fn language_thresholds(
         .collect()
 }
 
+/// The priors and the background's norms that a flat taxonomy with priors,
+/// scored zero-shot, decides with (see [`aggregate::base_rate_decision`]);
+/// `None` for two-level taxonomies, with a head (its intercepts and
+/// thresholds were learnt from the user's labels, their base rates), without
+/// priors, or with too little background.
+fn base_rates(
+    taxonomy: &Taxonomy,
+    scorer: &ZeroShot,
+    background: ndarray::ArrayView2<'_, f32>,
+    decision: &DecisionConfig,
+    head: bool,
+) -> Option<(Vec<f32>, aggregate::BackgroundNorms)> {
+    if head || taxonomy.is_hierarchical() {
+        return None;
+    }
+    let priors = taxonomy.priors()?;
+    let norms = aggregate::background_norms(scorer.score(background).view(), decision.pooling)?;
+    Some((priors, norms))
+}
+
 /// The files the encoder's vectors depend on (part of the vector cache's key).
 fn model_files(kind: BackendKind, model: models::OnnxModel, models_dir: &std::path::Path) -> Vec<PathBuf> {
     let dir = match kind {
@@ -725,6 +747,9 @@ pub struct Classifier {
     /// Thresholds learnt from the background of one language, by ISO 639-3
     /// code, laid out as `thresholds` (see [`Classifier::calibration_for`]).
     language_thresholds: ByLanguage,
+    /// The taxonomy's priors and the background's norms, for a flat
+    /// taxonomy with priors scored zero-shot.
+    base_rates: Option<(Vec<f32>, aggregate::BackgroundNorms)>,
     decision: DecisionConfig,
     pool: rayon::ThreadPool,
     threads: usize,
@@ -1094,8 +1119,19 @@ impl Classifier {
             (Some(router), Some(mean)) if self.taxonomy.is_hierarchical() => router.route(mean.view()),
             _ => None,
         };
-        let (labels, coarse) =
-            aggregate::decide(&self.taxonomy, &doc, scores.view(), domain.as_deref(), thresholds, &self.decision);
+        let base = self.base_rates.as_ref().filter(|_| self.head.is_none()).map(|(priors, norms)| {
+            let (mean, sd) = norms.for_length(scores.nrows());
+            aggregate::BaseRates { priors, mean, sd }
+        });
+        let (labels, coarse) = aggregate::decide_with_base_rates(
+            &self.taxonomy,
+            &doc,
+            scores.view(),
+            domain.as_deref(),
+            thresholds,
+            &self.decision,
+            base.as_ref(),
+        );
         let sentences = p
             .spans
             .iter()

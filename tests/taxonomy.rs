@@ -253,3 +253,56 @@ fn a_taxonomy_broken_through_its_fields_is_refused_at_build() {
     let raw: Taxonomy = serde_json::from_str(&json).unwrap();
     assert!(raw.check().is_err());
 }
+
+#[test]
+fn priors_are_checked_normalised_and_defaulted() {
+    let text = r#"
+name = "with-priors"
+
+[[categories]]
+id = "a"
+label = "A"
+description = "common"
+prior = 0.6
+
+[[categories]]
+id = "b"
+label = "B"
+description = "rare"
+prior = 0.2
+
+[[categories]]
+id = "c"
+label = "C"
+description = "not counted by the source"
+"#;
+    let t = Taxonomy::from_str_as(text, Format::Toml, "priors.toml").unwrap();
+    let p = t.priors().unwrap();
+    // C gets the smallest prior given (B's); all three sum to one.
+    assert!((p.iter().sum::<f32>() - 1.0).abs() < 1e-6, "{p:?}");
+    assert!((p[0] - 0.6).abs() < 1e-6 && (p[1] - 0.2).abs() < 1e-6 && (p[2] - 0.2).abs() < 1e-6, "{p:?}");
+    let back = Taxonomy::from_str_as(&t.to_string_as(Format::Toml).unwrap(), Format::Toml, "again").unwrap();
+    assert_eq!(back, t);
+    // No priors at all: none.
+    let without = Taxonomy::from_str_as(&text.replace("prior = ", "threshold = "), Format::Toml, "t").unwrap();
+    assert!(without.priors().is_none());
+    for bad in ["0.0", "-0.1", "1.5", "nan"] {
+        let joined = problems(&text.replace("prior = 0.2", &format!("prior = {bad}")), Format::Toml).join("\n");
+        assert!(joined.contains("categories[1] (id `b`): field `prior`"), "{bad}: {joined}");
+    }
+}
+
+#[test]
+fn builtin_flat_taxonomies_carry_priors_with_the_common_categories_first() {
+    let frames = Taxonomy::builtin("media-frames").unwrap();
+    let p = frames.priors().unwrap();
+    assert!(frames.categories.iter().all(|c| c.prior.is_some()));
+    let political = frames.index_of_label("Political").unwrap();
+    let external = frames.index_of_label("External_regulation_and_reputation").unwrap();
+    assert!(p[political] > p[external]);
+    let techniques = Taxonomy::builtin("persuasion-techniques").unwrap();
+    let p = techniques.priors().unwrap();
+    let loaded = techniques.index_of_label("Loaded_Language").unwrap();
+    assert!(p.iter().all(|&x| x <= p[loaded]), "{p:?}");
+    assert!(Taxonomy::builtin("semeval2025-narratives").unwrap().priors().is_none());
+}

@@ -34,6 +34,11 @@ pub struct Category {
     /// Decision threshold for this category, in [0, 1]; the classifier's default otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub threshold: Option<f32>,
+    /// How common the category is in news, as a share in (0, 1] (a base
+    /// rate; see `SCHEMA.md`). With priors, a flat taxonomy's zero-shot
+    /// decision weighs the evidence against them ([`crate::aggregate::BaseRates`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prior: Option<f32>,
     /// What the category means in news text.
     #[serde(default)]
     pub description: String,
@@ -52,6 +57,7 @@ impl Category {
             domain: None,
             catch_all: false,
             threshold: None,
+            prior: None,
             description: description.into(),
             exemplars: Vec::new(),
         }
@@ -76,6 +82,12 @@ impl Category {
     /// Set a decision threshold.
     pub fn with_threshold(mut self, threshold: f32) -> Self {
         self.threshold = Some(threshold);
+        self
+    }
+
+    /// Set a prior: how common the category is in news, in (0, 1].
+    pub fn with_prior(mut self, prior: f32) -> Self {
+        self.prior = Some(prior);
         self
     }
 }
@@ -338,6 +350,11 @@ impl Taxonomy {
                     problems.push(format!("{}: field `threshold` = {t} is outside [0, 1]", at(i, c)));
                 }
             }
+            if let Some(p) = c.prior {
+                if !(p > 0.0 && p <= 1.0) {
+                    problems.push(format!("{}: field `prior` = {p} is outside (0, 1]", at(i, c)));
+                }
+            }
             if c.catch_all && c.parent.is_none() {
                 problems.push(format!("{}: `catch_all` needs a `parent`", at(i, c)));
             }
@@ -391,6 +408,21 @@ impl Taxonomy {
         } else {
             Err(Error::InvalidTaxonomy { source_name: source_name.to_string(), problems })
         }
+    }
+
+    /// Every category's prior, normalised to sum to one, when at least one
+    /// category has one (`None` otherwise). A category without a prior of
+    /// its own gets the smallest prior given to another: a source that does
+    /// not count a category is taken to have found it rare.
+    pub fn priors(&self) -> Option<Vec<f32>> {
+        let given: Vec<f32> = self.categories.iter().filter_map(|c| c.prior).collect();
+        let default = given.iter().copied().fold(f32::INFINITY, f32::min);
+        if given.is_empty() || !default.is_finite() || default <= 0.0 {
+            return None;
+        }
+        let raw: Vec<f32> = self.categories.iter().map(|c| c.prior.unwrap_or(default)).collect();
+        let sum: f32 = raw.iter().sum();
+        Some(raw.into_iter().map(|p| p / sum).collect())
     }
 
     /// Labels in taxonomy order.
