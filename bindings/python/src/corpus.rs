@@ -165,7 +165,7 @@ const TRAIN_CHUNK: usize = 16;
     taxonomy = None, out = None, models_dir = None, threads = None, model = None, tuned = None,
     other_languages = Some("auto".to_string()), threshold = None, backend = None, exemplars = true,
     exemplar_weight = 0.5, paragraphs = false, folds = 5, epochs = 300, l2 = 1e-3
-))]
+), text_signature = "(*, semeval2025=None, semeval2023=None, jsonl=None, flicc=None, fold=None, exclude_fold=None, taxonomy=None, out=None, models_dir=None, threads=None, model=None, tuned=None, other_languages='auto', threshold=None, backend=None, exemplars=True, exemplar_weight=0.5, paragraphs=False, folds=5, epochs=300, l2=0.001)")]
 #[allow(clippy::too_many_arguments)]
 pub fn train(
     py: Python<'_>,
@@ -279,7 +279,7 @@ struct Scores {
     *, semeval2025 = None, semeval2023 = None, jsonl = None, flicc = None, fold = None, exclude_fold = None,
     taxonomy = None, head = None, predictions = None, models_dir = None, threads = None, model = None,
     tuned = None, other_languages = Some("auto".to_string()), threshold = None, backend = None
-))]
+), text_signature = "(*, semeval2025=None, semeval2023=None, jsonl=None, flicc=None, fold=None, exclude_fold=None, taxonomy=None, head=None, predictions=None, models_dir=None, threads=None, model=None, tuned=None, other_languages='auto', threshold=None, backend=None)")]
 #[allow(clippy::too_many_arguments)]
 pub fn evaluate<'py>(
     py: Python<'py>,

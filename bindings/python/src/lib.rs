@@ -339,7 +339,7 @@ impl Head {
     fn thresholds<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let d = PyDict::new(py);
         for (l, t) in self.inner.labels.iter().zip(&self.inner.thresholds) {
-            d.set_item(l, *t)?;
+            d.set_item(l, results::score(*t))?;
         }
         Ok(d)
     }
@@ -482,6 +482,7 @@ const DEFAULT_CHUNK: usize = 64;
 #[pymethods]
 impl Classifier {
     #[new]
+    #[pyo3(text_signature = "(taxonomy='media-frames', *, models_dir=None, threads=None, model=None, head=None, tuned=None, other_languages='auto', threshold=None, backend=None, max_input_bytes=None, vector_cache=True)")]
     #[pyo3(signature = (
         taxonomy = None, *, models_dir = None, threads = None, model = None, head = None, tuned = None,
         other_languages = Some("auto".to_string()), threshold = None, backend = None, max_input_bytes = None,
@@ -551,7 +552,7 @@ impl Classifier {
     /// Documents go to the library ``chunk_size`` at a time (their sentences
     /// are batched together, as ``batch --chunk``); ``KeyboardInterrupt``
     /// (Ctrl-C) is honoured between chunks.
-    #[pyo3(signature = (texts, *, chunk_size = DEFAULT_CHUNK))]
+    #[pyo3(signature = (texts, *, chunk_size = DEFAULT_CHUNK), text_signature = "(self, texts, *, chunk_size=64)")]
     fn classify_batch(&self, py: Python<'_>, texts: &Bound<'_, PyAny>, chunk_size: usize) -> PyResult<Py<PyList>> {
         let chunk_size = chunk_size.max(1);
         // Read every text first: a failing iterator raises before any work.
@@ -651,7 +652,7 @@ impl Classifier {
     fn thresholds<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let d = PyDict::new(py);
         for (l, t) in self.inner.taxonomy().labels().zip(self.inner.thresholds()) {
-            d.set_item(l, *t)?;
+            d.set_item(l, results::score(*t))?;
         }
         Ok(d)
     }

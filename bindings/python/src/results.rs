@@ -42,8 +42,18 @@ impl Analysis {
     }
 }
 
+/// A score as Python reads it from the library's JSON: the shortest decimal
+/// that gives back the `f32` (0.5361328, not 0.5361328125), so that the
+/// attributes equal `to_dict()`'s values.
+pub fn score(value: f32) -> f64 {
+    if !value.is_finite() {
+        return f64::from(value);
+    }
+    value.to_string().parse().unwrap_or(f64::from(value))
+}
+
 fn labels(list: &[framelens::DocumentLabel]) -> Vec<Label> {
-    list.iter().map(|l| Label { label: l.label.clone(), score: l.score, evidence: l.evidence.clone() }).collect()
+    list.iter().map(|l| Label { label: l.label.clone(), score: score(l.score), evidence: l.evidence.clone() }).collect()
 }
 
 fn score_dict<'py>(
@@ -52,7 +62,7 @@ fn score_dict<'py>(
 ) -> PyResult<Bound<'py, PyDict>> {
     let d = PyDict::new(py);
     for s in scores {
-        d.set_item(&*s.label, s.score)?;
+        d.set_item(&*s.label, score(s.score))?;
     }
     Ok(d)
 }
@@ -135,8 +145,8 @@ impl Analysis {
     }
 
     /// The document score of ``label`` (``None`` if the taxonomy has no such label).
-    fn score_of(&self, label: &str) -> Option<f32> {
-        self.inner.score_of(label)
+    fn score_of(&self, label: &str) -> Option<f64> {
+        self.inner.score_of(label).map(score)
     }
 
     /// The analysis as the library's JSON (byte offsets, as in Rust):
@@ -197,7 +207,7 @@ pub struct Label {
     label: String,
     /// The document score in [0, 1].
     #[pyo3(get)]
-    score: f32,
+    score: f64,
     /// Indices into ``Analysis.sentences``, strongest first.
     #[pyo3(get)]
     evidence: Vec<usize>,
