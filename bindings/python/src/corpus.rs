@@ -44,7 +44,8 @@ impl CorpusSpec {
             fold: fold.map(str::parse).transpose().map_err(to_pyerr)?,
             exclude_fold: exclude_fold.map(str::parse).transpose().map_err(to_pyerr)?,
         };
-        let given = [&spec.semeval2025, &spec.semeval2023, &spec.jsonl, &spec.flicc].iter().filter(|p| p.is_some()).count();
+        let given =
+            [&spec.semeval2025, &spec.semeval2023, &spec.jsonl, &spec.flicc].iter().filter(|p| p.is_some()).count();
         if given != 1 {
             return Err(to_pyerr(Error::InvalidInput(
                 "give exactly one corpus: semeval2025=DIR, semeval2023=DIR, jsonl=FILE or flicc=FILE".into(),

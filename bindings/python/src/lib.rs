@@ -434,9 +434,12 @@ fn head_arg(head: Option<&Bound<'_, PyAny>>) -> PyResult<(Option<framelens::Head
         Some(h) if h.is_none() => Ok((None, None)),
         Some(h) => match h.downcast::<Head>() {
             Ok(h) => Ok((Some(h.get().inner.clone()), None)),
-            Err(_) => Ok((None, Some(fspath(h).map_err(|_| {
-                PyTypeError::new_err("head must be a framelens.Head or the path of a head's JSON file")
-            })?))),
+            Err(_) => Ok((
+                None,
+                Some(fspath(h).map_err(|_| {
+                    PyTypeError::new_err("head must be a framelens.Head or the path of a head's JSON file")
+                })?),
+            )),
         },
     }
 }
@@ -482,7 +485,9 @@ const DEFAULT_CHUNK: usize = 64;
 #[pymethods]
 impl Classifier {
     #[new]
-    #[pyo3(text_signature = "(taxonomy='media-frames', *, models_dir=None, threads=None, model=None, head=None, tuned=None, other_languages='auto', threshold=None, backend=None, max_input_bytes=None, vector_cache=True)")]
+    #[pyo3(
+        text_signature = "(taxonomy='media-frames', *, models_dir=None, threads=None, model=None, head=None, tuned=None, other_languages='auto', threshold=None, backend=None, max_input_bytes=None, vector_cache=True)"
+    )]
     #[pyo3(signature = (
         taxonomy = None, *, models_dir = None, threads = None, model = None, head = None, tuned = None,
         other_languages = Some("auto".to_string()), threshold = None, backend = None, max_input_bytes = None,
@@ -555,6 +560,11 @@ impl Classifier {
     #[pyo3(signature = (texts, *, chunk_size = DEFAULT_CHUNK), text_signature = "(self, texts, *, chunk_size=64)")]
     fn classify_batch(&self, py: Python<'_>, texts: &Bound<'_, PyAny>, chunk_size: usize) -> PyResult<Py<PyList>> {
         let chunk_size = chunk_size.max(1);
+        if texts.is_instance_of::<PyString>() {
+            return Err(PyTypeError::new_err(
+                "classify_batch takes an iterable of str (one per document), not a str; use classify for one text",
+            ));
+        }
         // Read every text first: a failing iterator raises before any work.
         let mut items: Vec<Result<String, PyObject>> = Vec::new();
         for (i, t) in texts.try_iter()?.enumerate() {
@@ -602,9 +612,9 @@ impl Classifier {
     /// (whose sentence offsets are into the whole text too).
     #[pyo3(signature = (text, unit = "paragraph"))]
     fn classify_units(&self, py: Python<'_>, text: &Bound<'_, PyAny>, unit: &str) -> PyResult<Vec<Unit>> {
-        let granularity: framelens::Granularity = unit.parse().map_err(|e: String| {
-            py_error(py, "InvalidSettingError", &format!("invalid setting `unit`: {e}"))
-        })?;
+        let granularity: framelens::Granularity = unit
+            .parse()
+            .map_err(|e: String| py_error(py, "InvalidSettingError", &format!("invalid setting `unit`: {e}")))?;
         let text = match text_of(py, text, None) {
             Ok(t) => t,
             Err(e) => return Err(PyErr::from_value(e.into_bound(py))),
@@ -705,7 +715,10 @@ impl ChunkError {
 
 /// Classify a chunk of `(index, text)`; if the library panics on it, each
 /// document again on its own, so that only the one at fault gets the error.
-fn classify_chunk(c: &framelens::Classifier, batch: Vec<(usize, String)>) -> Vec<(usize, Result<Analysis, ChunkError>)> {
+fn classify_chunk(
+    c: &framelens::Classifier,
+    batch: Vec<(usize, String)>,
+) -> Vec<(usize, Result<Analysis, ChunkError>)> {
     let texts: Vec<&str> = batch.iter().map(|(_, t)| t.as_str()).collect();
     match catch_unwind(AssertUnwindSafe(|| c.classify_batch(&texts))) {
         Ok(results) => batch

@@ -166,8 +166,7 @@ impl Analysis {
     /// Rebuild an analysis from ``__reduce__``'s state (for pickle).
     #[staticmethod]
     fn _from_state(json: &str, chars: Vec<(usize, usize)>) -> PyResult<Self> {
-        let inner: framelens::DocumentAnalysis =
-            serde_json::from_str(json).map_err(|e| crate::to_pyerr(e.into()))?;
+        let inner: framelens::DocumentAnalysis = serde_json::from_str(json).map_err(|e| crate::to_pyerr(e.into()))?;
         if chars.len() != inner.sentences.len() {
             return Err(pyo3::exceptions::PyValueError::new_err("analysis state: one offset pair per sentence"));
         }
@@ -177,7 +176,10 @@ impl Analysis {
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
         let this = slf.get();
         let rebuild = slf.get_type().getattr("_from_state")?;
-        let args = PyTuple::new(slf.py(), [this.json(false)?.into_pyobject(slf.py())?.into_any(), this.chars.clone().into_pyobject(slf.py())?])?;
+        let args = PyTuple::new(
+            slf.py(),
+            [this.json(false)?.into_pyobject(slf.py())?.into_any(), this.chars.clone().into_pyobject(slf.py())?],
+        )?;
         Ok((rebuild, args))
     }
 

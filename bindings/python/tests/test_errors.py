@@ -83,6 +83,8 @@ def test_bad_input(classifier):
     assert "chapter" in str(info.value)
     with pytest.raises(TypeError):
         classifier.classify_batch(5)
+    with pytest.raises(TypeError):
+        classifier.classify_batch("one text, not a list of texts")
 
 
 def test_bad_settings(models):

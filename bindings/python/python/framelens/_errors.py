@@ -94,6 +94,12 @@ class FramelensIOError(FramelensError, OSError):
     """Reading or writing a file failed."""
 
 
+# Shown (and pickled) as framelens.<Name>, where the package exports them.
+for _cls in list(globals().values()):
+    if isinstance(_cls, type) and issubclass(_cls, FramelensError):
+        _cls.__module__ = "framelens"
+del _cls
+
 __all__ = [
     "FramelensError",
     "ModelMissingError",
