@@ -5,7 +5,8 @@
 # (.venv-py at the repository's root, gitignored; $FRAMELENS_PY_VENV to change
 # it), installs maturin, pytest, pandas and pyarrow from the package registry,
 # installs the package with `pip install ./bindings/python` (as a user does),
-# and runs bindings/python/tests with pytest. Exits non-zero when anything fails.
+# runs the binding crate's Rust unit tests and bindings/python/tests with
+# pytest. Exits non-zero when anything fails.
 #
 # The build shares the core crate's target/ ($CARGO_TARGET_DIR if set), so the
 # dependencies compiled for `cargo test --release` are reused where their
@@ -26,6 +27,8 @@ py="$venv/bin/python"
 "$py" -m pip install --quiet --disable-pip-version-check "maturin>=1.5,<2" pytest "pandas<3" pyarrow
 "$py" -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps ./bindings/python
 cargo build --release --quiet --example classify --example evaluate --example train
+# The binding crate's own Rust unit tests (byte to character offsets).
+(cd bindings/python && PYO3_PYTHON="$py" cargo test --release --quiet --lib)
 # Out of the source tree, so that the installed package is the one imported.
 cd "$root/bindings/python/tests"
 "$py" -m pytest -q -p no:cacheprovider .
