@@ -1,0 +1,69 @@
+"""train / evaluate from Python against the `train` / `evaluate` binaries."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import framelens
+from conftest import REPO, run_example
+
+SEMEVAL2023 = REPO / "tests" / "data" / "semeval2023" / "en"
+SEMEVAL2025 = REPO / "tests" / "data" / "semeval2025" / "EN"
+
+
+def assert_same_scores(py: dict, rust: dict) -> None:
+    assert py.keys() == rust.keys()
+    for key in ("corpus", "taxonomy", "scorer", "documents"):
+        assert py[key] == rust[key], key
+    for key in ("f1_samples_coarse", "f1_samples_fine", "top1_accuracy"):
+        if key in rust:
+            assert py[key] == pytest.approx(rust[key], abs=1e-12), key
+    assert json.dumps(py["report"], sort_keys=True) == json.dumps(rust["report"], sort_keys=True)
+
+
+def test_evaluate_equals_the_binary_zero_shot(models, example):
+    rust = json.loads(run_example(example("evaluate"), "--semeval2025", str(SEMEVAL2025), "--models", str(models), "--json"))
+    py = framelens.evaluate(semeval2025=SEMEVAL2025, models_dir=models)
+    assert py["taxonomy"] == "semeval2025-narratives" and py["documents"] == 60
+    assert_same_scores(py, rust)
+
+
+def test_head_trained_and_loaded_from_python(models, example, tmp_path):
+    # Train on half of the SemEval-2023 fixture, as the binary does with the same options.
+    out = tmp_path / "py-head.json"
+    head = framelens.train(semeval2023=SEMEVAL2023, exclude_fold="0/2", out=out, models_dir=models)
+    assert isinstance(head, framelens.Head)
+    assert head.taxonomy == "media-frames" and head.documents == 24 and head.units > head.documents
+    assert len(head.labels) == len(head.thresholds) == 14
+    rust_out = tmp_path / "rust-head.json"
+    run_example(example("train"), "--semeval2023", str(SEMEVAL2023), "--exclude-fold", "0/2",
+                "--models", str(models), "--out", str(rust_out), "--quiet")
+    assert json.loads(out.read_text()) == json.loads(rust_out.read_text())
+    assert json.loads(head.to_json()) == json.loads(out.read_text())
+
+    # Loaded back, from its file or as the object, it classifies with the head.
+    loaded = framelens.Head.load(out)
+    assert loaded.to_json() == head.to_json()
+    text = (SEMEVAL2023 / "train-articles-subtask-2").glob("*.txt").__next__().read_text(encoding="utf-8")
+    by_path = framelens.Classifier(models_dir=models, head=out).classify(text)
+    by_object = framelens.Classifier(models_dir=models, head=head).classify(text)
+    assert by_path.scorer == "head:py-head.json" and by_object.scorer == "head"
+    assert by_path.labels == by_object.labels
+    assert by_path.document_scores == by_object.document_scores
+
+    # Evaluated on the held-out fold: the binary's figures.
+    rust = json.loads(run_example(example("evaluate"), "--semeval2023", str(SEMEVAL2023), "--fold", "0/2",
+                                  "--head", str(rust_out), "--models", str(models), "--json"))
+    py = framelens.evaluate(semeval2023=SEMEVAL2023, fold="0/2", head=rust_out, models_dir=models)
+    assert_same_scores(py, rust)
+    predictions = tmp_path / "predictions.txt"
+    framelens.evaluate(semeval2023=SEMEVAL2023, fold="0/2", head=head, models_dir=models, predictions=predictions)
+    assert len(predictions.read_text().splitlines()) == py["documents"]
+
+
+def test_a_head_for_another_taxonomy_is_refused(models, tmp_path):
+    head = framelens.train(semeval2023=SEMEVAL2023, exclude_fold="0/2", models_dir=models, epochs=20, folds=2)
+    with pytest.raises(framelens.HeadMismatchError):
+        framelens.Classifier("persuasion-techniques", models_dir=models, head=head)
