@@ -134,8 +134,7 @@ def decode(
 ) -> Tuple[Optional[str], Optional[str], Optional[str]]:
     """One input row → (id, text, error); exactly one of text and error is set."""
     if from_file and path is not None:
-        name = _file_name(path)
-        base = os.path.basename(name)
+        base = os.path.basename(_file_name(path))
         doc_id = base[: -len(".txt")] if base.lower().endswith(".txt") else base
     if problem is not None:
         return doc_id, None, problem
@@ -154,8 +153,10 @@ def decode(
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
         line = raw[: e.start].count(b"\n") + 1
-        where = _file_name(path) if from_file and path else f"document {doc_id}"
-        return doc_id, None, f"{where}:{line}: not valid UTF-8 (byte offset {e.start}); save the file as UTF-8"
+        if from_file and path:
+            # batch's message for the same file.
+            return doc_id, None, f"{_file_name(path)}:{line}: not valid UTF-8 (byte offset {e.start}); save the file as UTF-8"
+        return doc_id, None, f"the text is not valid UTF-8 (line {line}, byte offset {e.start})"
     if from_file and text.startswith("\ufeff"):
         text = text[1:]  # as batch does for .txt files
     return doc_id, text, None

@@ -295,6 +295,48 @@ def executor_logs(cluster: spark_cluster.LocalCluster, app_id: str) -> Dict[str,
 # The tests.
 
 
+def test_decode_per_row_without_a_cluster():
+    import classify_corpus as job
+
+    limit = 100
+    # .txt files: the id is the file name without .txt; BOM dropped; bad bytes named by line and offset.
+    assert job.decode(None, b"\xef\xbb\xbfHello.", 9, "file:/c/a b.TXT", None, True, limit) == ("a b", "Hello.", None)
+    assert job.decode(None, b"ok\nbad \xff", 7, "file:///c/x.txt", None, True, limit) == (
+        "x",
+        None,
+        "/c/x.txt:2: not valid UTF-8 (byte offset 7); save the file as UTF-8",
+    )
+    assert job.decode(None, None, 5000, "file:/c/big.txt", None, True, limit)[2].startswith(
+        "/c/big.txt: the text is 5000 bytes, over the job's limit of 100 bytes"
+    )
+    # JSONL and Parquet rows.
+    assert job.decode("7", "Grüße.".encode(), 8, "file:/c/in.jsonl", None, False, limit) == ("7", "Grüße.", None)
+    assert job.decode("7", b"\xef\xbb\xbfkept", 7, "file:/c/in.jsonl", None, False, limit)[1] == "\ufeffkept"
+    assert job.decode("7", None, None, "file:/c/in.jsonl", None, False, limit)[2].startswith("no text")
+    assert job.decode("7", b"a\xc3", 2, "file:/c/p.parquet", None, False, limit)[2] == (
+        "the text is not valid UTF-8 (line 1, byte offset 1)"
+    )
+    assert job.decode(None, None, None, "file:/c/in.jsonl", "not a JSON object", False, limit) == (
+        None,
+        None,
+        "not a JSON object",
+    )
+
+
+def test_input_format_from_the_path(tmp_path):
+    import classify_corpus as job
+
+    assert job.detect_format("hdfs:///corpus/articles.jsonl") == "jsonl"
+    assert job.detect_format("s3a://bucket/corpus.parquet") == "parquet"
+    (tmp_path / "a.txt").write_text("x")
+    assert job.detect_format(str(tmp_path)) == "text"
+    (tmp_path / "part-0.parquet").write_bytes(b"")
+    assert job.detect_format(str(tmp_path)) == "parquet"
+    with pytest.raises(SystemExit, match="--format"):
+        job.detect_format(str(tmp_path / "missing"))
+
+
+
 @pytest.fixture(scope="session")
 def clean_run(cluster, corpus, reference) -> Dict[str, Any]:
     started = time.monotonic()

@@ -24,7 +24,10 @@ java -version 2>&1 | head -n 1
 
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
 "$venv/bin/pip" install -q --disable-pip-version-check -r examples/spark/requirements.txt
-"$venv/bin/pip" install -q --disable-pip-version-check ./bindings/python
+# The wheel's build shares the core crate's target/ (as bindings/python/ci.sh
+# does), so the dependencies compiled for `cargo test --release` are reused.
+CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}" \
+  "$venv/bin/pip" install -q --disable-pip-version-check --force-reinstall --no-deps ./bindings/python
 cargo build --release --example batch
 
 # The test stops the cluster itself; should it die first, the process groups
