@@ -71,7 +71,7 @@ fn memory() -> (u64, u64) {
 }
 
 /// Classify a big document, check that no text is lost, and report time and
-/// memory. `readme_mib` is the peak RSS growth the README's §8 reports for it.
+/// memory. `readme_mib` is the peak RSS growth docs/reliability.md reports for it.
 fn classify_big(what: &str, text: &str, readme_mib: u64) {
     classify_big_with(common::frames(), what, text, readme_mib);
 }
@@ -100,10 +100,10 @@ fn classify_big_with(c: &Classifier, what: &str, text: &str, readme_mib: u64) ->
         growth >> 20
     );
     assert!(analysis.document_scores.iter().all(|s| (0.0..=1.0).contains(&s.score)));
-    // Tolerance: twice the README's figure plus 100 MiB (the small tests of
+    // Tolerance: twice the documented figure plus 100 MiB (the small tests of
     // this binary still run beside it, and allocators differ).
     let bound = (2 * readme_mib + 100) << 20;
-    assert!(growth < bound, "{what}: memory grew by {} MiB; the README says +{readme_mib} MiB", growth >> 20);
+    assert!(growth < bound, "{what}: memory grew by {} MiB; docs/reliability.md says +{readme_mib} MiB", growth >> 20);
     peak
 }
 
@@ -171,7 +171,7 @@ fn a_ten_megabyte_document_loses_no_text() {
     classify_big("10 MiB multi-paragraph", &doc, 51);
 }
 
-/// Peak RSS growth (MiB) that README §8 reports for 4 MiB and 64 MiB through
+/// Peak RSS growth (MiB) that docs/reliability.md reports for 4 MiB and 64 MiB through
 /// the narratives.
 const README_4_MIB: u64 = 120;
 const README_64_MIB: u64 = 560;
