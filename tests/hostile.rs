@@ -188,6 +188,8 @@ fn a_four_megabyte_document_through_the_narratives() {
 
 /// Run `cmd` with standard output into `out`; its exit status and its peak
 /// RSS in bytes (`ru_maxrss` of wait4, the child's own).
+// wait4 below reaps the child; std's `wait` would not give its rusage.
+#[allow(clippy::zombie_processes)]
 fn run_measured(cmd: &mut Command, out: &Path) -> (std::process::ExitStatus, u64) {
     use std::os::unix::process::ExitStatusExt;
     let child = cmd.stdout(std::fs::File::create(out).unwrap()).spawn().expect("start the example");
