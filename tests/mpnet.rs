@@ -51,7 +51,7 @@ fn mpnet_vectors_match_the_fp32_graph_and_ignore_their_batch() {
     assert_eq!(alone.row(0), v.row(1));
 }
 
-/// README §5: a head on frozen all-mpnet-base-v2 vectors, FLICC test.
+/// The README's accuracy table: a head on frozen all-mpnet-base-v2 vectors, FLICC test.
 #[test]
 #[ignore = "needs models/fetch-mpnet"]
 fn mpnet_head_on_flicc_test() {

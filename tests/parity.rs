@@ -78,7 +78,7 @@ fn rowq8_is_close_to_fp32_and_ignores_its_batch() {
     let mean = cos.iter().sum::<f32>() / cos.len() as f32;
     let min = cos.iter().copied().fold(1.0f32, f32::min);
     println!("rowq8 parity: {} sentences, mean cosine {mean:.5}, worst {min:.5}", cos.len());
-    // README §10 and docs/speed.md: mean 0.996, worst 0.98 on these sentences.
+    // docs/models.md and docs/speed.md: mean 0.996, worst 0.98 on these sentences.
     assert!(mean >= 0.994 && min >= 0.97, "mean {mean}, worst {min}");
     for (i, t) in texts.iter().enumerate() {
         let alone = c.embed(&[t]).unwrap();

@@ -1,4 +1,4 @@
-//! The tuned-encoder figure on FLICC (README §5, docs/accuracy.md): the encoder is tuned on
+//! The tuned-encoder figure on FLICC (the README's accuracy table, docs/accuracy.md): the encoder is tuned on
 //! `train` with the default settings (chosen on `val`), a head is trained on
 //! the tuned vectors, and both are scored on `test`. About four minutes on two
 //! cores; it runs in its own test binary so that nothing else shares

@@ -89,6 +89,47 @@ impl ClassifierOptions {
     }
 }
 
+/// `--sentence-scores N|all`: how many of each sentence's best category
+/// scores the output keeps. Every sentence carries a score per category
+/// (116 for semeval2025-narratives), which makes most of a JSON output's size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(dead_code)]
+pub enum SentenceScoresKept {
+    /// The `N` best of each sentence.
+    Best(usize),
+    /// Every category's score.
+    All,
+}
+
+impl std::str::FromStr for SentenceScoresKept {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        if s == "all" {
+            return Ok(SentenceScoresKept::All);
+        }
+        s.parse().map(SentenceScoresKept::Best).map_err(|_| format!("`{s}` is neither a number of scores nor `all`"))
+    }
+}
+
+impl std::fmt::Display for SentenceScoresKept {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SentenceScoresKept::Best(n) => write!(f, "{n}"),
+            SentenceScoresKept::All => f.write_str("all"),
+        }
+    }
+}
+
+#[allow(dead_code)]
+impl SentenceScoresKept {
+    /// Keep only the chosen scores of every sentence of `analysis`.
+    pub fn apply(self, analysis: &mut framelens::DocumentAnalysis) {
+        if let SentenceScoresKept::Best(n) = self {
+            analysis.sentences.iter_mut().for_each(|s| s.scores.truncate(n));
+        }
+    }
+}
+
 /// Print a fatal error on standard error and turn the outcome into an exit status
 /// (`batch` has exit codes of its own).
 #[allow(dead_code)]

@@ -5,7 +5,7 @@
 //! and optionally a parent (two-level taxonomies), a domain and a threshold.
 //! Built-in taxonomies are TOML files compiled into the crate and loaded by
 //! the same code as users' files, so a built-in can be exported, edited and
-//! loaded back. The schema is in `SCHEMA.md` beside this file and in the README.
+//! loaded back. The schema is in `SCHEMA.md` beside this file and in docs/taxonomies.md.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
