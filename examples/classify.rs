@@ -112,7 +112,7 @@ fn print_table(a: &DocumentAnalysis, top: usize) {
         .map(|s| format!("{} {:.2}", s.label, s.score))
         .collect();
     if !rest.is_empty() {
-        println!("\nbelow threshold: {}", rest.join(", "));
+        println!("\nnot chosen: {}", rest.join(", "));
     }
     let long = a.sentences.iter().filter(|s| s.is_long()).count();
     if long > 0 {
