@@ -137,7 +137,11 @@ pub fn check_semeval2025(bytes: &[u8], taxonomy: &Taxonomy) {
             assert!(msg.contains(&*dir.path().to_string_lossy()), "error names no file: {msg}");
         }
         Ok(corpus) => {
-            assert_eq!(corpus.documents.len(), files, "one document per file");
+            // A file without an annotation line is left out and listed, not lost.
+            assert_eq!(corpus.documents.len() + corpus.unannotated.len(), files, "one document per file");
+            for path in &corpus.unannotated {
+                assert!(path.starts_with(&root), "an unannotated file outside the corpus: {}", path.display());
+            }
             for d in &corpus.documents {
                 assert!(!d.id.is_empty());
                 assert!(!d.text.contains("\r\n"), "document `{}` keeps CRLF", d.id);
