@@ -550,8 +550,7 @@ pub fn tune_guarded(
             reason: format!("the held-out share must be between 0 and 1, not {}", guard.held_out),
         });
     }
-    let labels: Vec<Vec<usize>> =
-        corpus.iter().map(|d| d.label_indices(taxonomy)).collect::<Result<_>>()?;
+    let labels: Vec<Vec<usize>> = corpus.iter().map(|d| d.label_indices(taxonomy)).collect::<Result<_>>()?;
     let held_out = held_out_split(&labels, guard.held_out, guard.seed);
     let judged = held_out.iter().filter(|&&h| h).count();
     if judged < head_config.folds {
@@ -622,12 +621,17 @@ pub fn tune_guarded(
             )?;
             (None, head)
         };
-        let metric = if taxonomy.max_labels == Some(1) && tuned_report.accuracy.is_some() {
-            "accuracy"
-        } else {
-            "micro-F1"
-        };
-        Ok(Guarded { held_out: held_out.clone(), frozen: frozen_report, tuned: tuned_report, metric, encoder, head, tuning_seconds })
+        let metric =
+            if taxonomy.max_labels == Some(1) && tuned_report.accuracy.is_some() { "accuracy" } else { "micro-F1" };
+        Ok(Guarded {
+            held_out: held_out.clone(),
+            frozen: frozen_report,
+            tuned: tuned_report,
+            metric,
+            encoder,
+            head,
+            tuning_seconds,
+        })
     })();
     if staging.exists() {
         std::fs::remove_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
