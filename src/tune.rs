@@ -569,74 +569,99 @@ pub fn tune_guarded(
     let mut staging = out.as_os_str().to_owned();
     staging.push(".tuning");
     let staging = std::path::PathBuf::from(staging);
+    let result = judge(
+        models_dir,
+        taxonomy,
+        corpus,
+        frozen,
+        with_tuned,
+        (&docs, &tuning, tune_config),
+        head_config,
+        (&held_out, &staging),
+        out,
+        progress,
+    );
+    if staging.exists() {
+        std::fs::remove_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
+    }
+    result
+}
+
+/// [`tune_guarded`] from the split on: tune into `staging`, judge, keep or not.
+#[allow(clippy::too_many_arguments)]
+fn judge(
+    models_dir: &Path,
+    taxonomy: &Taxonomy,
+    corpus: &[LabelledDocument],
+    frozen: &crate::Classifier,
+    with_tuned: &mut dyn FnMut(TunedEncoder) -> Result<crate::Classifier>,
+    (docs, tuning, tune_config): (&[TuneDocument], &[LabelledDocument], &TuneConfig),
+    head_config: &TrainConfig,
+    (held_out, staging): (&[bool], &Path),
+    out: &Path,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Guarded> {
     let started = Instant::now();
-    let result = (|| {
-        let encoder = tune(models_dir, taxonomy, &docs, &data_fingerprint(&tuning), tune_config, &staging, progress)?;
-        let tuning_seconds = started.elapsed().as_secs_f64();
-        let tuned_classifier = with_tuned(encoder)?;
-        let judge = |c: &crate::Classifier| -> Result<(Vec<crate::head::TrainDocument>, Vec<crate::head::Unit>)> {
-            let docs = c.training_documents(corpus)?;
-            let extra =
-                if head_config.use_exemplars { c.taxonomy_units(head_config.exemplar_weight)? } else { Vec::new() };
-            Ok((docs, extra))
-        };
-        let (frozen_docs, frozen_extra) = judge(frozen)?;
-        let (tuned_docs, tuned_extra) = judge(&tuned_classifier)?;
-        let tuned_name = tuned_classifier.encoder_name().to_string();
-        drop(tuned_classifier);
-        let (_, frozen_report) = crate::head::train_held_out(
+    let encoder = tune(models_dir, taxonomy, docs, &data_fingerprint(tuning), tune_config, staging, progress)?;
+    let tuning_seconds = started.elapsed().as_secs_f64();
+    let tuned_classifier = with_tuned(encoder)?;
+    let embed_all = |c: &crate::Classifier| -> Result<(Vec<crate::head::TrainDocument>, Vec<crate::head::Unit>)> {
+        let docs = c.training_documents(corpus)?;
+        let extra = if head_config.use_exemplars { c.taxonomy_units(head_config.exemplar_weight)? } else { Vec::new() };
+        Ok((docs, extra))
+    };
+    let (frozen_docs, frozen_extra) = embed_all(frozen)?;
+    let (tuned_docs, tuned_extra) = embed_all(&tuned_classifier)?;
+    let tuned_name = tuned_classifier.encoder_name().to_string();
+    drop(tuned_classifier);
+    let (_, frozen_report) = crate::head::train_held_out(
+        taxonomy,
+        frozen.encoder_name(),
+        &frozen_docs,
+        &frozen_extra,
+        head_config,
+        held_out,
+        &mut |_, _| {},
+    )?;
+    let (tuned_head, tuned_report) = crate::head::train_held_out(
+        taxonomy,
+        &tuned_name,
+        &tuned_docs,
+        &tuned_extra,
+        head_config,
+        held_out,
+        &mut |_, _| {},
+    )?;
+    let keep = tuned_report.score(taxonomy) > frozen_report.score(taxonomy);
+    let (encoder, head) = if keep {
+        std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
+        for file in [tuned::WEIGHTS_FILE, tuned::MANIFEST_FILE] {
+            let to = out.join(file);
+            std::fs::rename(staging.join(file), &to).map_err(|e| Error::io(&to, e))?;
+        }
+        (Some(TunedEncoder::open(out)?), tuned_head)
+    } else {
+        let head = crate::head::train(
             taxonomy,
             frozen.encoder_name(),
             &frozen_docs,
             &frozen_extra,
             head_config,
-            &held_out,
             &mut |_, _| {},
         )?;
-        let (tuned_head, tuned_report) = crate::head::train_held_out(
-            taxonomy,
-            &tuned_name,
-            &tuned_docs,
-            &tuned_extra,
-            head_config,
-            &held_out,
-            &mut |_, _| {},
-        )?;
-        let keep = tuned_report.score(taxonomy) > frozen_report.score(taxonomy);
-        let (encoder, head) = if keep {
-            std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
-            for file in [tuned::WEIGHTS_FILE, tuned::MANIFEST_FILE] {
-                let to = out.join(file);
-                std::fs::rename(staging.join(file), &to).map_err(|e| Error::io(&to, e))?;
-            }
-            (Some(TunedEncoder::open(out)?), tuned_head)
-        } else {
-            let head = crate::head::train(
-                taxonomy,
-                frozen.encoder_name(),
-                &frozen_docs,
-                &frozen_extra,
-                head_config,
-                &mut |_, _| {},
-            )?;
-            (None, head)
-        };
-        let metric =
-            if taxonomy.max_labels == Some(1) && tuned_report.accuracy.is_some() { "accuracy" } else { "micro-F1" };
-        Ok(Guarded {
-            held_out: held_out.clone(),
-            frozen: frozen_report,
-            tuned: tuned_report,
-            metric,
-            encoder,
-            head,
-            tuning_seconds,
-        })
-    })();
-    if staging.exists() {
-        std::fs::remove_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
-    }
-    result
+        (None, head)
+    };
+    let metric =
+        if taxonomy.max_labels == Some(1) && tuned_report.accuracy.is_some() { "accuracy" } else { "micro-F1" };
+    Ok(Guarded {
+        held_out: held_out.to_vec(),
+        frozen: frozen_report,
+        tuned: tuned_report,
+        metric,
+        encoder,
+        head,
+        tuning_seconds,
+    })
 }
 
 /// A small, seedable generator for the document order.
