@@ -235,7 +235,7 @@ pub fn tune(
     let mut rng = SplitMix(config.seed);
     // Dropout seeds of the two-pass steps (a stream of their own, so that the
     // document order does not depend on which steps needed two passes).
-    let mut pass_seeds = SplitMix(config.seed ^ 0x5eed_0f_d20b);
+    let mut pass_seeds = SplitMix(config.seed ^ 0x005e_ed0f_d20b);
     let mut epoch_losses = Vec::with_capacity(config.epochs);
     let mut step = 0usize;
     for epoch in 0..config.epochs {
