@@ -217,7 +217,7 @@ description = "fine b one"
             head::TrainDocument {
                 sentences: ndarray::Array2::from_shape_vec((1, dim), v).unwrap(),
                 scores: ndarray::Array2::from_shape_vec((1, scores.len()), scores).unwrap(),
-                paragraphs: vec![0..1],
+                paragraphs: std::iter::once(0..1).collect(),
                 labels,
             }
         })
