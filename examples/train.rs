@@ -12,8 +12,12 @@
 //! and the file then holds one head per encoder (see `framelens::heads`).
 //!
 //! With `--tune DIR` (a build with `--features rust-bert`), the encoder is
-//! first fine-tuned on the corpus and saved to DIR; the head is then trained
-//! on the tuned vectors. Classify with both: `--tuned DIR --head FILE`.
+//! first fine-tuned on the corpus less a held-out slice (`--tune-held-out`,
+//! 20%); heads on the frozen and on the tuned encoder are judged out of fold
+//! on that slice, and the tuned encoder is written to DIR only if it wins
+//! there. Otherwise train says so, writes nothing to DIR, and the head is
+//! trained on the frozen encoder. Classify with both: `--tuned DIR --head
+//! FILE` (or `--head FILE` alone when the frozen encoder was kept).
 
 #[path = "common/mod.rs"]
 mod common;
@@ -25,7 +29,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use framelens::head::TrainConfig;
+use framelens::head::{self, TrainConfig};
 use framelens::heads::{self, OtherHeadFrom, RoutedTrainConfig};
 use framelens::Taxonomy;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -76,7 +80,14 @@ struct Args {
     /// Peak step size of the encoder when tuning.
     #[arg(long, default_value_t = 1e-4)]
     tune_learning_rate: f64,
-    /// Seed of the tuning (document order, dropout).
+    /// Share of the corpus held out of tuning, on which the tuned encoder is
+    /// judged against the frozen one and the head's thresholds are chosen.
+    #[arg(long, default_value_t = 0.2)]
+    tune_held_out: f64,
+    /// Most tokens kept for one backward pass when tuning (bounds its memory).
+    #[arg(long, default_value_t = 2048)]
+    tune_pass_tokens: usize,
+    /// Seed of the tuning (document order, dropout, the held-out slice).
     #[arg(long, default_value_t = 13)]
     seed: u64,
     /// No progress bar.
@@ -107,12 +118,8 @@ fn run(mut args: Args) -> Result<(), Box<dyn std::error::Error>> {
         return Err("the corpus (after --fold/--exclude-fold) has no documents".into());
     }
     let show = !args.quiet && std::io::stderr().is_terminal();
-    if let Some(dir) = &args.tune {
-        if args.classifier.tuned.is_some() {
-            return Err("give either --tune (tune now) or --tuned (use a tuned encoder), not both".into());
-        }
-        tune(&args, &taxonomy, &corpus, dir, show)?;
-        args.classifier.tuned = Some(dir.clone());
+    if args.tune.is_some() && args.classifier.tuned.is_some() {
+        return Err("give either --tune (tune now) or --tuned (use a tuned encoder), not both".into());
     }
     let classifier = args.classifier.build()?;
     let config = TrainConfig {
@@ -126,6 +133,12 @@ fn run(mut args: Args) -> Result<(), Box<dyn std::error::Error>> {
         pooling: classifier.decision().pooling,
         ..TrainConfig::default()
     };
+    if let Some(dir) = &args.tune {
+        // One head on the tuned (or, when it loses, the frozen) encoder: a
+        // tuned encoder reads every document, so nothing is routed.
+        let head = tune(&args, &taxonomy, &corpus, &classifier, &config, dir, show)?;
+        return save(&head, &args.out);
+    }
     let routing = RoutedTrainConfig { other_from: args.other_head_from, min_documents: args.min_documents };
     let bar = if show { ProgressBar::new(corpus.len() as u64) } else { ProgressBar::hidden() };
     bar.set_style(
@@ -184,46 +197,96 @@ fn run(mut args: Args) -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
+fn save(head: &head::Head, out: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
+    head.save(out)?;
+    eprintln!(
+        "trained on {} documents ({} units) for taxonomy {}; head written to {}",
+        head.documents,
+        head.units,
+        head.taxonomy,
+        out.display()
+    );
+    Ok(())
+}
+
+/// Tune with the held-out guard; the head to save.
 #[cfg(feature = "rust-bert")]
 fn tune(
     args: &Args,
     taxonomy: &Taxonomy,
     corpus: &framelens::data::Corpus,
+    frozen: &framelens::Classifier,
+    head_config: &TrainConfig,
     out: &std::path::Path,
     show: bool,
-) -> Result<(), Box<dyn std::error::Error>> {
-    use framelens::tune::{self, TuneConfig};
+) -> Result<head::Head, Box<dyn std::error::Error>> {
+    use framelens::tune::{self, GuardConfig, TuneConfig};
     let config = TuneConfig {
         epochs: args.tune_epochs,
         learning_rate: args.tune_learning_rate,
+        max_pass_tokens: args.tune_pass_tokens,
         seed: args.seed,
         threads: args.classifier.threads.unwrap_or(TuneConfig::default().threads),
         ..TuneConfig::default()
     };
+    let guard = GuardConfig { held_out: args.tune_held_out, seed: args.seed };
     let models = framelens::models::resolve_models_dir(args.classifier.models.as_deref());
-    let segmenter = framelens::Segmenter::new(framelens::SegmenterConfig::default());
-    let docs = tune::documents(taxonomy, &segmenter, &corpus.documents)?;
     let bar = if show { ProgressBar::new(0) } else { ProgressBar::hidden() };
     bar.set_style(
         ProgressStyle::with_template("{msg:>10} [{bar:40}] {pos}/{len} steps (eta {eta})")?.progress_chars("=> "),
     );
     bar.set_message("tuning");
-    let tuned =
-        tune::tune(&models, taxonomy, &docs, &tune::data_fingerprint(&corpus.documents), &config, out, &mut |p| {
+    let mut options = args.classifier.clone();
+    let mut with_tuned = |encoder: framelens::TunedEncoder| {
+        options.tuned = Some(encoder.dir().to_path_buf());
+        options.build()
+    };
+    let guarded = tune::tune_guarded(
+        &models,
+        taxonomy,
+        &corpus.documents,
+        frozen,
+        &mut with_tuned,
+        &config,
+        head_config,
+        &guard,
+        out,
+        &mut |p| {
             bar.set_length(p.steps as u64);
             bar.set_position(p.step as u64);
             bar.set_message(format!("loss {:.3}", p.loss));
-        })?;
+        },
+    )?;
     bar.finish_and_clear();
-    let m = tuned.manifest();
+    let held = guarded.held_out.iter().filter(|&&h| h).count();
+    let peak = tune::peak_rss_bytes().map_or("unknown".into(), |b| format!("{:.2} GB", b as f64 / 1e9));
     eprintln!(
-        "tuned the encoder on {} documents in {:.0} s (loss {:?}); written to {}",
-        m.documents,
-        m.seconds,
-        m.loss,
-        out.display()
+        "tuned the encoder on {} documents in {:.0} s (peak memory of the process {peak}); {held} held out",
+        corpus.len() - held,
+        guarded.tuning_seconds,
     );
-    Ok(())
+    let figure = |r: &head::HeldOutReport| {
+        format!(
+            "{} {:.3} (micro-F1 {:.3}, macro-F1 {:.3}, {} categories on zero-shot)",
+            guarded.metric,
+            r.score(taxonomy),
+            r.micro_f1,
+            r.macro_f1,
+            r.zero_shot_categories
+        )
+    };
+    eprintln!("held out of tuning, {held} documents, head out of fold:");
+    eprintln!("  frozen encoder: {}", figure(&guarded.frozen));
+    eprintln!("  tuned encoder:  {}", figure(&guarded.tuned));
+    match &guarded.encoder {
+        Some(_) => eprintln!("the tuned encoder beats the frozen one there: written to {}", out.display()),
+        None => eprintln!(
+            "the tuned encoder does NOT beat the frozen one on the held-out documents: kept the frozen encoder, \
+             wrote nothing to {}; the head is on the frozen encoder (use it without --tuned)",
+            out.display()
+        ),
+    }
+    Ok(guarded.head)
 }
 
 #[cfg(not(feature = "rust-bert"))]
@@ -231,8 +294,10 @@ fn tune(
     _: &Args,
     _: &Taxonomy,
     _: &framelens::data::Corpus,
+    _: &framelens::Classifier,
+    _: &TrainConfig,
     _: &std::path::Path,
     _: bool,
-) -> Result<(), Box<dyn std::error::Error>> {
+) -> Result<head::Head, Box<dyn std::error::Error>> {
     Err("--tune needs a build with `--features rust-bert` (run models/fetch-libtorch first)".into())
 }

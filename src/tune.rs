@@ -16,6 +16,18 @@
 //!
 //! Deterministic for a fixed `seed` and thread count: the order of the
 //! documents comes from the seed, and so does libtorch's dropout.
+//!
+//! Memory is bounded by [`TuneConfig::max_pass_tokens`], not by the length
+//! of the documents: a step whose sentences do not fit the budget is done in
+//! two passes (gradient caching: the sentence vectors without a graph, the
+//! loss's gradient per sentence vector, then slice by slice forward and
+//! backward again with the same dropout).
+//!
+//! [`tune_guarded`] (what `train --tune` runs) makes sure tuning never makes
+//! things worse: it tunes on the corpus less a held-out slice, and keeps the
+//! tuned encoder only if a head on it beats a head on the frozen encoder out
+//! of fold on that slice, where the head's thresholds and zero-shot
+//! fallbacks are also chosen.
 
 use std::path::Path;
 use std::time::Instant;
@@ -28,6 +40,7 @@ use tokenizers::Tokenizer;
 
 use crate::data::LabelledDocument;
 use crate::error::{Error, Result};
+use crate::head::{Head, HeldOutReport, TrainConfig};
 use crate::models;
 use crate::segment::Segmenter;
 use crate::taxonomy::Taxonomy;
@@ -55,6 +68,14 @@ pub struct TuneConfig {
     pub max_sentences: usize,
     /// Tokens per sentence, special tokens included (longer ones are cut in tuning only).
     pub max_tokens: usize,
+    /// Most tokens (sentences × their padded length) whose activations are
+    /// kept for one backward pass. A step over it is done in two passes: all
+    /// its sentences forward without a graph, the loss and its gradient per
+    /// sentence vector, then the sentences again in slices of at most this
+    /// many tokens, each slice forward and backward on its own (with the
+    /// same dropout). The gradient is the same; memory is bounded by this
+    /// budget, not by the length of the documents.
+    pub max_pass_tokens: usize,
     /// Seed of the document order and of dropout.
     pub seed: u64,
     /// libtorch threads.
@@ -72,6 +93,7 @@ impl Default for TuneConfig {
             documents_per_step: 8,
             max_sentences: 12,
             max_tokens: 128,
+            max_pass_tokens: 2048,
             seed: 13,
             threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
         }
@@ -141,6 +163,9 @@ pub fn tune(
     if config.epochs == 0 || config.documents_per_step == 0 || config.max_sentences == 0 || config.threads == 0 {
         return Err(setting("tune", "epochs, documents_per_step, max_sentences and threads must be at least 1"));
     }
+    if config.max_pass_tokens < config.max_tokens {
+        return Err(setting("max_pass_tokens", "must be at least max_tokens (one sentence per pass)"));
+    }
     if config.max_tokens < 3 {
         return Err(setting("max_tokens", "at least 3 tokens are needed ([CLS], a word piece, [SEP])"));
     }
@@ -208,6 +233,9 @@ pub fn tune(
     let steps = per_epoch * config.epochs;
     let warmup = ((steps as f64) * config.warmup).ceil().max(1.0);
     let mut rng = SplitMix(config.seed);
+    // Dropout seeds of the two-pass steps (a stream of their own, so that the
+    // document order does not depend on which steps needed two passes).
+    let mut pass_seeds = SplitMix(config.seed ^ 0x005e_ed0f_d20b);
     let mut epoch_losses = Vec::with_capacity(config.epochs);
     let mut step = 0usize;
     for epoch in 0..config.epochs {
@@ -225,24 +253,60 @@ pub fn tune(
             };
             encoder_opt.set_lr(config.learning_rate * scale);
             head_opt.set_lr(config.head_learning_rate * scale);
-            let docs_vec = document_vectors(&model, chunk.iter().map(|&i| &tokenized[i]))?;
-            let logits = linear.forward(&docs_vec);
-            let loss = if exclusive {
-                let targets: Vec<i64> = chunk.iter().map(|&i| usable[i].labels[0] as i64).collect();
-                logits.cross_entropy_for_logits(&Tensor::from_slice(&targets))
-            } else {
-                let mut targets = vec![0f32; chunk.len() * k];
-                for (row, &i) in chunk.iter().enumerate() {
-                    for &c in &usable[i].labels {
-                        targets[row * k + c] = 1.0;
+            let batch = Batch::of(chunk.iter().map(|&i| &tokenized[i]));
+            let loss_of = |docs_vec: &Tensor| {
+                let logits = linear.forward(docs_vec);
+                if exclusive {
+                    let targets: Vec<i64> = chunk.iter().map(|&i| usable[i].labels[0] as i64).collect();
+                    logits.cross_entropy_for_logits(&Tensor::from_slice(&targets))
+                } else {
+                    let mut targets = vec![0f32; chunk.len() * k];
+                    for (row, &i) in chunk.iter().enumerate() {
+                        for &c in &usable[i].labels {
+                            targets[row * k + c] = 1.0;
+                        }
                     }
+                    let targets = Tensor::from_slice(&targets).view([chunk.len() as i64, k as i64]);
+                    logits.binary_cross_entropy_with_logits::<Tensor>(&targets, None, None, Reduction::Mean)
                 }
-                let targets = Tensor::from_slice(&targets).view([chunk.len() as i64, k as i64]);
-                logits.binary_cross_entropy_with_logits::<Tensor>(&targets, None, None, Reduction::Mean)
             };
             encoder_opt.zero_grad();
             head_opt.zero_grad();
-            loss.backward();
+            let loss = if batch.tokens() <= config.max_pass_tokens {
+                // One pass: the whole step's graph fits the budget.
+                let sentences = sentence_vectors(&model, &batch.rows)?;
+                let loss = loss_of(&batch.documents(&sentences));
+                loss.backward();
+                loss
+            } else {
+                // Two passes (gradient caching): sentence vectors without a
+                // graph, the loss's gradient per sentence vector, then each
+                // slice again with its graph, backward on its own.
+                let slices = batch.slices(config.max_pass_tokens);
+                let seeds: Vec<i64> = slices.iter().map(|_| (pass_seeds.next() >> 1) as i64).collect();
+                let mut parts = Vec::with_capacity(slices.len());
+                for (rows, &seed) in slices.iter().zip(&seeds) {
+                    tch::manual_seed(seed);
+                    let rows: Vec<&[i64]> = rows.iter().map(|&r| batch.rows[r]).collect();
+                    parts.push(tch::no_grad(|| sentence_vectors(&model, &rows))?);
+                }
+                let order: Vec<usize> = slices.iter().flatten().copied().collect();
+                let sentences = Tensor::cat(&parts, 0).set_requires_grad(true);
+                let owner: Vec<i64> = order.iter().map(|&r| batch.owner[r]).collect();
+                let loss = loss_of(&pool_documents(&sentences, &owner, batch.documents));
+                loss.backward();
+                let grad = sentences.grad();
+                let mut start = 0i64;
+                for (rows, &seed) in slices.iter().zip(&seeds) {
+                    tch::manual_seed(seed);
+                    let rows: Vec<&[i64]> = rows.iter().map(|&r| batch.rows[r]).collect();
+                    let part = sentence_vectors(&model, &rows)?;
+                    let g = grad.narrow(0, start, rows.len() as i64);
+                    (part * g).sum(Kind::Float).backward();
+                    start += rows.len() as i64;
+                }
+                loss
+            };
             encoder_opt.clip_grad_norm(1.0);
             encoder_opt.step();
             head_opt.step();
@@ -296,22 +360,64 @@ fn token_ids(tokenizer: &Tokenizer, sentence: &str, max_tokens: usize) -> Result
     Ok(ids)
 }
 
-/// `[documents, dim]`: each document the normalised mean of its sentences'
-/// normalised, mean-pooled token states (training mode: dropout on).
-fn document_vectors<'a>(
-    model: &BertModel<BertEmbeddings>,
-    docs: impl Iterator<Item = &'a Vec<Vec<i64>>>,
-) -> Result<Tensor> {
-    let mut rows: Vec<&[i64]> = Vec::new();
-    let mut owner: Vec<i64> = Vec::new();
-    let mut n_docs = 0i64;
-    for doc in docs {
-        for s in doc {
-            rows.push(s);
-            owner.push(n_docs);
+/// The sentences of one step's documents.
+struct Batch<'a> {
+    /// Word-piece ids of each sentence.
+    rows: Vec<&'a [i64]>,
+    /// The document (0-based within the step) of each sentence.
+    owner: Vec<i64>,
+    /// Documents in the step.
+    documents: i64,
+}
+
+impl<'a> Batch<'a> {
+    fn of(docs: impl Iterator<Item = &'a Vec<Vec<i64>>>) -> Batch<'a> {
+        let mut batch = Batch { rows: Vec::new(), owner: Vec::new(), documents: 0 };
+        for doc in docs {
+            for s in doc {
+                batch.rows.push(s);
+                batch.owner.push(batch.documents);
+            }
+            batch.documents += 1;
         }
-        n_docs += 1;
+        batch
     }
+
+    /// Tokens of one pass over all the sentences, padding included.
+    fn tokens(&self) -> usize {
+        self.rows.len() * self.rows.iter().map(|r| r.len()).max().unwrap_or(1)
+    }
+
+    /// The sentences (row indices), shortest first, in slices of at most
+    /// `budget` tokens padding included (a sentence longer than the budget
+    /// makes a slice of its own).
+    fn slices(&self, budget: usize) -> Vec<Vec<usize>> {
+        let mut order: Vec<usize> = (0..self.rows.len()).collect();
+        order.sort_by_key(|&r| self.rows[r].len());
+        let mut slices: Vec<Vec<usize>> = Vec::new();
+        let mut current: Vec<usize> = Vec::new();
+        for r in order {
+            // Sorted by length: this row is the widest of the slice so far.
+            if !current.is_empty() && (current.len() + 1) * self.rows[r].len() > budget {
+                slices.push(std::mem::take(&mut current));
+            }
+            current.push(r);
+        }
+        if !current.is_empty() {
+            slices.push(current);
+        }
+        slices
+    }
+
+    /// `[documents, dim]` from the sentence vectors in row order.
+    fn documents(&self, sentences: &Tensor) -> Tensor {
+        pool_documents(sentences, &self.owner, self.documents)
+    }
+}
+
+/// `[sentences, dim]`: each sentence's normalised, mean-pooled token states
+/// (training mode: dropout on).
+fn sentence_vectors(model: &BertModel<BertEmbeddings>, rows: &[&[i64]]) -> Result<Tensor> {
     let width = rows.iter().map(|r| r.len()).max().unwrap_or(1);
     let mut ids = vec![0i64; rows.len() * width];
     let mut mask = vec![0i64; rows.len() * width];
@@ -328,15 +434,234 @@ fn document_vectors<'a>(
     let m = mask.to_kind(Kind::Float).unsqueeze(-1);
     let summed = (output.hidden_state * &m).sum_dim_intlist([1i64].as_slice(), false, Kind::Float);
     let pooled = summed / m.sum_dim_intlist([1i64].as_slice(), false, Kind::Float).clamp_min(1.0);
-    let sentences = normalise(&pooled);
-    let owner = Tensor::from_slice(&owner);
+    Ok(normalise(&pooled))
+}
+
+/// `[documents, dim]`: each document the normalised mean of its sentences'
+/// vectors (`owner[i]`: the document of sentence row `i`).
+fn pool_documents(sentences: &Tensor, owner: &[i64], documents: i64) -> Tensor {
+    let owner = Tensor::from_slice(owner);
     let dim = sentences.size()[1];
-    let docs = Tensor::zeros([n_docs, dim], (Kind::Float, Device::Cpu)).index_add(0, &owner, &sentences);
-    Ok(normalise(&docs))
+    let docs = Tensor::zeros([documents, dim], (Kind::Float, Device::Cpu)).index_add(0, &owner, sentences);
+    normalise(&docs)
 }
 
 fn normalise(x: &Tensor) -> Tensor {
     x / x.norm_scalaropt_dim(2, [-1i64].as_slice(), true).clamp_min(1e-12)
+}
+
+/// Mark about `share` of the documents as held out of tuning, deterministically
+/// for `seed`: the documents are shuffled, grouped by their first label (none
+/// first), and every document at which the running count of `share` passes a
+/// whole number is held out, so each label keeps about its share.
+pub fn held_out_split(labels: &[Vec<usize>], share: f64, seed: u64) -> Vec<bool> {
+    let mut order: Vec<usize> = (0..labels.len()).collect();
+    let mut rng = SplitMix(seed ^ 0x0b5e_17ed);
+    for i in (1..order.len()).rev() {
+        order.swap(i, (rng.next() % (i as u64 + 1)) as usize);
+    }
+    order.sort_by_key(|&d| labels[d].first().map_or(0, |&c| c + 1));
+    let mut held = vec![false; labels.len()];
+    for (i, &d) in order.iter().enumerate() {
+        held[d] = ((i + 1) as f64 * share).floor() > (i as f64 * share).floor();
+    }
+    held
+}
+
+/// Peak resident memory of this process so far, in bytes (`VmHWM` of
+/// `/proc/self/status`; `None` where that is not available).
+pub fn peak_rss_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.trim_start_matches("VmHWM:").trim().trim_end_matches("kB").trim().parse().ok()?;
+    Some(kb * 1024)
+}
+
+/// Settings of [`tune_guarded`] beyond the tuning's and the head's own.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GuardConfig {
+    /// Share of the documents held out of tuning; the tuned encoder is judged,
+    /// and the head's thresholds and fallbacks chosen, on them only.
+    pub held_out: f64,
+    /// Seed of the held-out split.
+    pub seed: u64,
+}
+
+impl Default for GuardConfig {
+    fn default() -> Self {
+        GuardConfig { held_out: 0.2, seed: 13 }
+    }
+}
+
+/// What [`tune_guarded`] decided, and on what.
+#[derive(Debug)]
+pub struct Guarded {
+    /// Per document of the corpus, whether it was held out of tuning.
+    pub held_out: Vec<bool>,
+    /// A head on the frozen encoder, out of fold on the held-out documents
+    /// (trained on the tuning documents and the other held-out folds).
+    pub frozen: HeldOutReport,
+    /// The same for the tuned encoder.
+    pub tuned: HeldOutReport,
+    /// The figure compared: accuracy for an exclusive taxonomy, micro-F1 otherwise.
+    pub metric: &'static str,
+    /// The tuned encoder, written to the output directory, when it beat the
+    /// frozen one on the held-out documents; `None` when the frozen encoder
+    /// was kept and nothing was written.
+    pub encoder: Option<TunedEncoder>,
+    /// The head to use: on the tuned encoder with thresholds and fallbacks
+    /// chosen on the held-out documents, or on the frozen encoder with them
+    /// chosen out of fold on all the documents.
+    pub head: Head,
+    /// Seconds spent tuning.
+    pub tuning_seconds: f64,
+}
+
+/// Tune the encoder without letting it make anything worse (cross-fitting
+/// by a held-out slice): a share of `corpus` ([`GuardConfig::held_out`],
+/// stratified by label) is held out, the encoder is tuned on the rest, and
+/// heads on the frozen (`frozen`) and the tuned encoder (`with_tuned` builds
+/// a classifier like `frozen` on it) are trained on all the documents with
+/// their thresholds and head-or-zero-shot choices made, and their figure
+/// measured, out of fold on the held-out documents only — documents the tuned
+/// encoder never saw. The tuned encoder is kept (moved to `out`) only when
+/// its figure beats the frozen one's; otherwise nothing is written and the
+/// head is trained on the frozen encoder ([`crate::head::train`]).
+///
+/// A slice rather than tuning once per fold: one tuning run on 80% of the
+/// documents instead of five on 80% each plus a final one (tuning is the
+/// cost that counts on a CPU; embedding the corpus twice is cheap).
+#[allow(clippy::too_many_arguments)]
+pub fn tune_guarded(
+    models_dir: &Path,
+    taxonomy: &Taxonomy,
+    corpus: &[LabelledDocument],
+    frozen: &crate::Classifier,
+    with_tuned: &mut dyn FnMut(TunedEncoder) -> Result<crate::Classifier>,
+    tune_config: &TuneConfig,
+    head_config: &TrainConfig,
+    guard: &GuardConfig,
+    out: &Path,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Guarded> {
+    if !(guard.held_out > 0.0 && guard.held_out < 1.0) {
+        return Err(Error::InvalidSetting {
+            name: "held_out",
+            reason: format!("the held-out share must be between 0 and 1, not {}", guard.held_out),
+        });
+    }
+    let labels: Vec<Vec<usize>> = corpus.iter().map(|d| d.label_indices(taxonomy)).collect::<Result<_>>()?;
+    let held_out = held_out_split(&labels, guard.held_out, guard.seed);
+    let judged = held_out.iter().filter(|&&h| h).count();
+    if judged < head_config.folds {
+        return Err(Error::InvalidInput(format!(
+            "{} documents: holding out {:.0}% leaves {judged}, fewer than the {} folds that judge the tuned encoder",
+            corpus.len(),
+            guard.held_out * 100.0,
+            head_config.folds
+        )));
+    }
+    let tuning: Vec<LabelledDocument> =
+        corpus.iter().zip(&held_out).filter(|(_, &h)| !h).map(|(d, _)| d.clone()).collect();
+    let segmenter = Segmenter::new(crate::segment::SegmenterConfig::default());
+    let docs = documents(taxonomy, &segmenter, &tuning)?;
+    // Tuned into a staging directory beside `out`; moved there only if kept.
+    let mut staging = out.as_os_str().to_owned();
+    staging.push(".tuning");
+    let staging = std::path::PathBuf::from(staging);
+    let result = judge(
+        models_dir,
+        taxonomy,
+        corpus,
+        frozen,
+        with_tuned,
+        (&docs, &tuning, tune_config),
+        head_config,
+        (&held_out, &staging),
+        out,
+        progress,
+    );
+    if staging.exists() {
+        std::fs::remove_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
+    }
+    result
+}
+
+/// [`tune_guarded`] from the split on: tune into `staging`, judge, keep or not.
+#[allow(clippy::too_many_arguments)]
+fn judge(
+    models_dir: &Path,
+    taxonomy: &Taxonomy,
+    corpus: &[LabelledDocument],
+    frozen: &crate::Classifier,
+    with_tuned: &mut dyn FnMut(TunedEncoder) -> Result<crate::Classifier>,
+    (docs, tuning, tune_config): (&[TuneDocument], &[LabelledDocument], &TuneConfig),
+    head_config: &TrainConfig,
+    (held_out, staging): (&[bool], &Path),
+    out: &Path,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Guarded> {
+    let started = Instant::now();
+    let encoder = tune(models_dir, taxonomy, docs, &data_fingerprint(tuning), tune_config, staging, progress)?;
+    let tuning_seconds = started.elapsed().as_secs_f64();
+    let tuned_classifier = with_tuned(encoder)?;
+    let embed_all = |c: &crate::Classifier| -> Result<(Vec<crate::head::TrainDocument>, Vec<crate::head::Unit>)> {
+        let docs = c.training_documents(corpus)?;
+        let extra = if head_config.use_exemplars { c.taxonomy_units(head_config.exemplar_weight)? } else { Vec::new() };
+        Ok((docs, extra))
+    };
+    let (frozen_docs, frozen_extra) = embed_all(frozen)?;
+    let (tuned_docs, tuned_extra) = embed_all(&tuned_classifier)?;
+    let tuned_name = tuned_classifier.encoder_name().to_string();
+    drop(tuned_classifier);
+    let (_, frozen_report) = crate::head::train_held_out(
+        taxonomy,
+        frozen.encoder_name(),
+        &frozen_docs,
+        &frozen_extra,
+        head_config,
+        held_out,
+        &mut |_, _| {},
+    )?;
+    let (tuned_head, tuned_report) = crate::head::train_held_out(
+        taxonomy,
+        &tuned_name,
+        &tuned_docs,
+        &tuned_extra,
+        head_config,
+        held_out,
+        &mut |_, _| {},
+    )?;
+    let keep = tuned_report.score(taxonomy) > frozen_report.score(taxonomy);
+    let (encoder, head) = if keep {
+        std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
+        for file in [tuned::WEIGHTS_FILE, tuned::MANIFEST_FILE] {
+            let to = out.join(file);
+            std::fs::rename(staging.join(file), &to).map_err(|e| Error::io(&to, e))?;
+        }
+        (Some(TunedEncoder::open(out)?), tuned_head)
+    } else {
+        let head = crate::head::train(
+            taxonomy,
+            frozen.encoder_name(),
+            &frozen_docs,
+            &frozen_extra,
+            head_config,
+            &mut |_, _| {},
+        )?;
+        (None, head)
+    };
+    let metric =
+        if taxonomy.max_labels == Some(1) && tuned_report.accuracy.is_some() { "accuracy" } else { "micro-F1" };
+    Ok(Guarded {
+        held_out: held_out.to_vec(),
+        frozen: frozen_report,
+        tuned: tuned_report,
+        metric,
+        encoder,
+        head,
+        tuning_seconds,
+    })
 }
 
 /// A small, seedable generator for the document order.

@@ -151,3 +151,89 @@ fn a_head_keeps_every_document_on_its_encoder() {
     assert!(matches!(err, Error::InvalidSetting { name: "other_languages", .. }), "{err}");
     assert!(err.to_string().contains("head"), "{err}");
 }
+
+/// A two-level taxonomy where zero-shot is strong at the fine level, and
+/// one sub-category (`A2`) has only two training documents: the head cannot
+/// show out of fold that it learnt it, so `A2` keeps zero-shot; the fine
+/// categories with many examples, where the head is as good, keep the head;
+/// the coarse ones, where only the head can tell, keep the head.
+#[test]
+fn a_fine_category_with_a_handful_of_examples_keeps_zero_shot() {
+    let toml = r#"
+name = "two-level"
+[[categories]]
+id = "a"
+label = "A"
+description = "coarse a"
+[[categories]]
+id = "b"
+label = "B"
+description = "coarse b"
+[[categories]]
+id = "a1"
+label = "A: one"
+parent = "a"
+description = "fine a one"
+[[categories]]
+id = "a2"
+label = "A: two"
+parent = "a"
+description = "fine a two"
+[[categories]]
+id = "b1"
+label = "B: one"
+parent = "b"
+description = "fine b one"
+"#;
+    let taxonomy = Taxonomy::from_str_as(toml, framelens::taxonomy::Format::Toml, "two-level.toml").unwrap();
+    let index = |label: &str| taxonomy.labels().position(|l| l == label).unwrap();
+    let (a, b, a1, a2, b1) = (index("A"), index("B"), index("A: one"), index("A: two"), index("B: one"));
+    let dim = 8;
+    let mut seed = 7u64;
+    let mut noise = move || {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        ((seed >> 33) as f32 / (1u64 << 31) as f32) - 0.5
+    };
+    let docs: Vec<head::TrainDocument> = (0..60)
+        .map(|d| {
+            let is_a = d % 2 == 0;
+            let labels = if !is_a {
+                vec![b, b1]
+            } else if d == 10 || d == 34 {
+                vec![a, a2]
+            } else {
+                vec![a, a1]
+            };
+            // The vector tells A from B; zero-shot does not (0.5 on both),
+            // but it is right on every fine category.
+            let mut v: Vec<f32> = (0..dim).map(|_| noise()).collect();
+            v[0] = if is_a { 2.0 } else { -2.0 };
+            let mut scores = vec![0.05f32; taxonomy.categories.len()];
+            scores[a] = 0.5;
+            scores[b] = 0.5;
+            for &c in labels.iter().filter(|&&c| c != a && c != b) {
+                scores[c] = 0.9;
+            }
+            head::TrainDocument {
+                sentences: ndarray::Array2::from_shape_vec((1, dim), v).unwrap(),
+                scores: ndarray::Array2::from_shape_vec((1, scores.len()), scores).unwrap(),
+                paragraphs: std::iter::once(0..1).collect(),
+                labels,
+            }
+        })
+        .collect();
+    let config = TrainConfig { use_exemplars: false, folds: 5, ..TrainConfig::default() };
+    let head = head::train(&taxonomy, "test-encoder", &docs, &[], &config, &mut |_, _| {}).unwrap();
+    assert!(head.zero_shot[a2], "two examples: the fine category keeps zero-shot");
+    assert!(!head.zero_shot[a1] && !head.zero_shot[b1], "many examples, head as good: the head stays");
+    assert!(!head.zero_shot[a] && !head.zero_shot[b], "only the head tells the coarse categories apart");
+
+    // Cross-fitted: thresholds and fallbacks are judged on the held-out documents only.
+    let held: Vec<bool> = (0..docs.len()).map(|d| d % 3 == 0).collect();
+    let (_, report) =
+        head::train_held_out(&taxonomy, "test-encoder", &docs, &[], &config, &held, &mut |_, _| {}).unwrap();
+    assert_eq!(report.documents, 20);
+    assert!(report.micro_f1 > 0.9, "{report:?}");
+    let err = head::train_held_out(&taxonomy, "test-encoder", &docs, &[], &config, &held[..5], &mut |_, _| {});
+    assert!(matches!(err, Err(Error::InvalidInput(_))));
+}
