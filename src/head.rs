@@ -540,8 +540,9 @@ impl HeldOutReport {
 /// them is scored by a head fitted on the other documents of all folds and on
 /// every document *not* held out, which is always in training. Use it when
 /// the vectors of the other documents are optimistic, e.g. from an encoder
-/// tuned on them ([`crate::tune`]). The head itself is fitted on all the
-/// documents. Also returns how it did out of fold on the held-out documents.
+/// tuned on them (the `tune` module, with the `rust-bert` feature). The head
+/// itself is fitted on all the documents. Also returns how it did out of
+/// fold on the held-out documents.
 pub fn train_held_out(
     taxonomy: &Taxonomy,
     encoder: &str,
