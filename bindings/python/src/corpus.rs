@@ -256,6 +256,8 @@ struct Scores {
     f1_samples_fine: Option<f64>,
     top1_accuracy: f64,
     report: metrics::MultiLabelReport,
+    /// Documents per encoder that read them (routing by language), as the binary.
+    encoders: std::collections::BTreeMap<String, usize>,
 }
 
 /// evaluate(*, semeval2025=None, semeval2023=None, jsonl=None, flicc=None,
@@ -268,7 +270,9 @@ struct Scores {
 /// its ``--json`` output (``corpus``, ``taxonomy``, ``scorer``,
 /// ``documents``, ``f1_samples_coarse``/``f1_samples_fine`` for SemEval-2025
 /// and two-level taxonomies, ``top1_accuracy``, and ``report`` with micro
-/// and macro F1 and per-label precision, recall and F1).
+/// and macro F1 and per-label precision, recall and F1, and ``encoders``,
+/// the documents per encoder that read them). The binary's ``by_language``
+/// (a corpus declaring several languages) is not computed here.
 ///
 /// The corpus options are :func:`train`'s; ``head`` is a :class:`Head` or
 /// the path of one (zero-shot without); ``predictions=PATH`` writes the
@@ -340,9 +344,11 @@ fn score(
     let mut coarse = Vec::with_capacity(texts.len());
     let mut scorer = String::new();
     let (mut top1_hits, mut top1_docs) = (0usize, 0usize);
+    let mut encoders: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
     for (doc, result) in corpus.documents.iter().zip(classifier.classify_batch(&texts)) {
         let a = result.map_err(|e| document_error(&doc.id, e))?;
         scorer.clone_from(&a.scorer);
+        *encoders.entry(a.encoder.clone()).or_default() += 1;
         let gold = if taxonomy.is_hierarchical() { &doc.coarse } else { &doc.labels };
         let gold: Vec<&String> = gold.iter().filter(|l| taxonomy.other_label.as_ref() != Some(*l)).collect();
         if !gold.is_empty() {
@@ -368,6 +374,7 @@ fn score(
             f1_samples_fine: Some(metrics::f1_samples(&corpus.labels_by_id(), &fine, &fine_list)),
             top1_accuracy,
             report: metrics::multilabel_report(&corpus.labels_by_id(), &fine, &fine_list),
+            encoders,
         }
     } else {
         Scores {
@@ -379,6 +386,7 @@ fn score(
             f1_samples_fine: None,
             top1_accuracy,
             report: metrics::multilabel_report(&corpus.labels_by_id(), &fine, &data::all_labels(taxonomy)),
+            encoders,
         }
     };
     if let Some(path) = predictions {
