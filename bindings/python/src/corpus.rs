@@ -12,7 +12,7 @@ use framelens::{metrics, Error, Taxonomy};
 use pyo3::prelude::*;
 use serde::Serialize;
 
-use crate::{fspath, head_arg, other_languages_arg, to_pyerr, unlocked, Head, Options};
+use crate::{fspath, head_arg, optional_path, other_languages_arg, to_pyerr, unlocked, Head, Options};
 
 /// Which labelled corpus to read (the binaries' `--semeval2025`,
 /// `--semeval2023`, `--jsonl`, `--flicc`, `--fold`, `--exclude-fold`).
@@ -35,12 +35,11 @@ impl CorpusSpec {
         fold: Option<&str>,
         exclude_fold: Option<&str>,
     ) -> PyResult<Self> {
-        let path = |p: Option<&Bound<'_, PyAny>>| p.filter(|p| !p.is_none()).map(fspath).transpose();
         let spec = CorpusSpec {
-            semeval2025: path(semeval2025)?,
-            semeval2023: path(semeval2023)?,
-            jsonl: path(jsonl)?,
-            flicc: path(flicc)?,
+            semeval2025: optional_path(semeval2025)?,
+            semeval2023: optional_path(semeval2023)?,
+            jsonl: optional_path(jsonl)?,
+            flicc: optional_path(flicc)?,
             fold: fold.map(str::parse).transpose().map_err(to_pyerr)?,
             exclude_fold: exclude_fold.map(str::parse).transpose().map_err(to_pyerr)?,
         };
@@ -194,12 +193,12 @@ pub fn train(
 ) -> PyResult<Head> {
     let spec = CorpusSpec::new(semeval2025, semeval2023, jsonl, flicc, fold, exclude_fold)?;
     let taxonomy = corpus_taxonomy(py, &spec, taxonomy)?;
-    let out = out.filter(|o| !o.is_none()).map(fspath).transpose()?;
+    let out = optional_path(out)?;
     let options = Options {
-        models_dir: models_dir.filter(|d| !d.is_none()).map(fspath).transpose()?,
+        models_dir: optional_path(models_dir)?,
         threads,
         model,
-        tuned: tuned.filter(|d| !d.is_none()).map(fspath).transpose()?,
+        tuned: optional_path(tuned)?,
         other_languages: other_languages_arg(other_languages),
         threshold,
         backend,
@@ -308,14 +307,14 @@ pub fn evaluate<'py>(
     let spec = CorpusSpec::new(semeval2025, semeval2023, jsonl, flicc, fold, exclude_fold)?;
     let taxonomy = corpus_taxonomy(py, &spec, taxonomy)?;
     let (head, head_path) = head_arg(head)?;
-    let predictions = predictions.filter(|p| !p.is_none()).map(fspath).transpose()?;
+    let predictions = optional_path(predictions)?;
     let options = Options {
-        models_dir: models_dir.filter(|d| !d.is_none()).map(fspath).transpose()?,
+        models_dir: optional_path(models_dir)?,
         threads,
         model,
         head,
         head_path,
-        tuned: tuned.filter(|d| !d.is_none()).map(fspath).transpose()?,
+        tuned: optional_path(tuned)?,
         other_languages: other_languages_arg(other_languages),
         threshold,
         backend,

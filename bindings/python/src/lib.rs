@@ -130,6 +130,11 @@ fn fspath(obj: &Bound<'_, PyAny>) -> PyResult<PathBuf> {
     obj.extract::<PathBuf>()
 }
 
+/// An optional path argument: absent or `None` is no path.
+fn optional_path(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<PathBuf>> {
+    obj.filter(|o| !o.is_none()).map(fspath).transpose()
+}
+
 // ------------------------------------------------------------------ Taxonomy
 
 /// A set of categories (frames, narratives, techniques), validated.
@@ -514,12 +519,12 @@ impl Classifier {
         };
         let (head, head_path) = head_arg(head)?;
         let options = Options {
-            models_dir: models_dir.filter(|d| !d.is_none()).map(fspath).transpose()?,
+            models_dir: optional_path(models_dir)?,
             threads,
             model,
             head,
             head_path,
-            tuned: tuned.filter(|d| !d.is_none()).map(fspath).transpose()?,
+            tuned: optional_path(tuned)?,
             other_languages: other_languages_arg(other_languages),
             threshold,
             backend,
@@ -753,7 +758,7 @@ fn _source_root() -> String {
 #[pyfunction]
 #[pyo3(signature = (models_dir = None))]
 fn resolve_models_dir(models_dir: Option<&Bound<'_, PyAny>>) -> PyResult<PathBuf> {
-    let explicit = models_dir.filter(|d| !d.is_none()).map(fspath).transpose()?;
+    let explicit = optional_path(models_dir)?;
     Ok(framelens::models::resolve_models_dir(explicit.as_deref()))
 }
 
