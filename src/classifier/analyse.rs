@@ -91,6 +91,17 @@ impl Classifier {
             &self.decision,
             base.as_ref(),
         );
+        let norms = self.norms.as_ref().and_then(|n| n.norms(calibration, scores.nrows(), domain.as_deref()));
+        let basis = crate::basis::basis_of(
+            &self.fingerprint,
+            &doc,
+            scores.nrows(),
+            thresholds,
+            base.as_ref(),
+            self.head.is_some(),
+            &self.decision,
+            norms,
+        );
         let sentences = p
             .spans
             .iter()
@@ -117,6 +128,7 @@ impl Classifier {
             labels,
             coarse,
             document_scores: sorted_scores(doc.iter().enumerate().map(|(c, &s)| (labels_of(c), s))),
+            basis: Some(basis),
         }
     }
 }

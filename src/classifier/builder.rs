@@ -301,7 +301,20 @@ impl ClassifierBuilder {
             // Checked fully when that classifier is built; taxonomy and shapes now.
             other.check_fits(&taxonomy, &other.encoder, other.dim)?;
         }
-        let base_rates = base_rates(&taxonomy, &scorer, background.view(), &decision, head.is_some());
+        // An explicit threshold decides frames too (base rates would ignore it).
+        let base_rates = base_rates(&taxonomy, &scorer, background.view(), &decision, head.is_some())
+            .filter(|_| self.threshold.is_none());
+        let norms = head.is_none().then(|| {
+            let own: Vec<(String, ndarray::Array2<f32>)> =
+                own_vectors.iter().map(|(code, v)| (code.to_string(), scorer.score(*v))).collect();
+            crate::basis::BackgroundNormSet::learn(
+                &taxonomy,
+                decision.pooling,
+                scorer.score(background.view()).view(),
+                &own,
+            )
+        });
+        let fingerprint = crate::basis::fingerprint(&taxonomy);
         let fixed = match (&head, self.threshold) {
             // An explicit threshold overrides the head's own ones too.
             (Some(_), Some(t)) => vec![t; taxonomy.categories.len()],
@@ -348,6 +361,8 @@ impl ClassifierBuilder {
             thresholds,
             language_thresholds,
             base_rates,
+            norms,
+            fingerprint,
             decision,
             pool,
             threads,

@@ -59,6 +59,11 @@ pub struct Classifier {
     /// The taxonomy's priors and the background's norms, for a flat
     /// taxonomy with priors scored zero-shot.
     base_rates: Option<(Vec<f32>, aggregate::BackgroundNorms)>,
+    /// Neutral-text norms per length and language (zero-shot only), kept in
+    /// each result's basis for prevalence estimates and re-decisions.
+    norms: Option<crate::basis::BackgroundNormSet>,
+    /// The taxonomy's fingerprint ([`crate::basis::fingerprint`]).
+    fingerprint: String,
     decision: DecisionConfig,
     pool: rayon::ThreadPool,
     threads: usize,
