@@ -39,6 +39,10 @@ struct Args {
     /// Print the figures as JSON.
     #[arg(long)]
     json: bool,
+    /// Also write each document's gold labels and analysis here (JSONL),
+    /// for checks with other tools.
+    #[arg(long, value_name = "FILE")]
+    dump: Option<std::path::PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -68,6 +72,10 @@ struct Figures {
     classes: usize,
     mae_count: f64,
     mae_anchored: f64,
+    mae_gate: f64,
+    /// Two-level taxonomies: error of the share that carries any narrative.
+    any_error_count: Option<f64>,
+    any_error_gate: Option<f64>,
     f1: f64,
     f1_adapted: f64,
 }
@@ -81,12 +89,20 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     let docs = &flicc.corpus.documents;
     let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
     let analyses: Vec<DocumentAnalysis> = classifier.classify_batch(&texts).into_iter().collect::<Result<_, _>>()?;
+    if let Some(path) = &args.dump {
+        let mut text = String::new();
+        for (d, a) in docs.iter().zip(&analyses) {
+            let line = serde_json::json!({"id": d.id, "gold": gold(&t, d), "analysis": a});
+            text.push_str(&format!("{line}\n"));
+        }
+        std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
     let figures = protocol(&t, docs, &analyses, &args)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&figures)?);
     } else {
         println!(
-            "{} on FLICC {} ({} classes), {} samples of {}:\n  prevalence MAE: count {:.3}, anchored {:.3}\n  F1: decisions {:.3}, --adapt {:.3}",
+            "{} on FLICC {} ({} classes), {} samples of {}:\n  prevalence MAE: count {:.3}, anchored {:.3}, gate (default) {:.3}\n  F1: decisions {:.3}, --adapt {:.3}",
             figures.taxonomy,
             figures.split,
             figures.classes,
@@ -94,9 +110,13 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             figures.size,
             figures.mae_count,
             figures.mae_anchored,
+            figures.mae_gate,
             figures.f1,
             figures.f1_adapted
         );
+        if let (Some(c), Some(g)) = (figures.any_error_count, figures.any_error_gate) {
+            println!("  share carrying any narrative, mean absolute error: count {c:.3}, gate {g:.3}");
+        }
     }
     Ok(())
 }
@@ -137,7 +157,8 @@ fn protocol(
     let label_list: Vec<String> =
         if t.is_hierarchical() { data::coarse_labels(t) } else { t.labels().map(str::to_string).collect() };
     let mut rng = Lcg(args.seed);
-    let (mut err_count, mut err_anchored, mut n_err) = (0.0, 0.0, 0usize);
+    let (mut err_count, mut err_anchored, mut err_gate, mut n_err) = (0.0, 0.0, 0.0, 0usize);
+    let (mut any_count, mut any_gate) = (0.0, 0.0);
     let (mut f1, mut f1_adapted) = (0.0, 0.0);
     for _ in 0..args.samples {
         // Uniform over the simplex: normalised exponential draws.
@@ -160,6 +181,14 @@ fn protocol(
         let batch: Vec<DocumentAnalysis> = sample.iter().map(|&i| analyses[i].clone()).collect();
         let counted = Prevalence::estimate_with(&batch, t, Method::Count)?;
         let anchored = Prevalence::estimate_with(&batch, t, Method::Anchored)?;
+        let gated = Prevalence::estimate_with(&batch, t, Method::Gate)?;
+        if let Some(other) = &t.other_label {
+            let truth =
+                sample.iter().filter(|&&i| !gold(t, &docs[i]).contains(other)).count() as f64 / sample.len() as f64;
+            let any = |p: &Prevalence| 1.0 - p.prevalence.get(other).map_or(0.0, |e| e.estimate);
+            any_count += (any(&counted) - truth).abs();
+            any_gate += (any(&gated) - truth).abs();
+        }
         // Error over the classes FLICC has (the rest are absent by construction).
         for label in &classes {
             let truth =
@@ -167,6 +196,7 @@ fn protocol(
             let get = |p: &Prevalence| p.prevalence.get(label).map_or(0.0, |e| e.estimate);
             err_count += (get(&counted) - truth).abs();
             err_anchored += (get(&anchored) - truth).abs();
+            err_gate += (get(&gated) - truth).abs();
             n_err += 1;
         }
         let gold_sets: Vec<(String, Vec<String>)> =
@@ -189,6 +219,9 @@ fn protocol(
         classes: classes.len(),
         mae_count: err_count / n_err.max(1) as f64,
         mae_anchored: err_anchored / n_err.max(1) as f64,
+        mae_gate: err_gate / n_err.max(1) as f64,
+        any_error_count: t.other_label.as_ref().map(|_| any_count / n),
+        any_error_gate: t.other_label.as_ref().map(|_| any_gate / n),
         f1: f1 / n,
         f1_adapted: f1_adapted / n,
     })
