@@ -77,7 +77,8 @@ struct Figures {
     any_error_count: Option<f64>,
     any_error_gate: Option<f64>,
     f1: f64,
-    f1_adapted: f64,
+    /// Two-level taxonomies only (`--adapt` refuses flat ones).
+    f1_adapted: Option<f64>,
 }
 
 fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
@@ -102,7 +103,7 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         println!("{}", serde_json::to_string_pretty(&figures)?);
     } else {
         println!(
-            "{} on FLICC {} ({} classes), {} samples of {}:\n  prevalence MAE: count {:.3}, anchored {:.3}, gate (default) {:.3}\n  F1: decisions {:.3}, --adapt {:.3}",
+            "{} on FLICC {} ({} classes), {} samples of {}:\n  prevalence MAE: count {:.3}, anchored {:.3}, gate (default) {:.3}\n  F1: decisions {:.3}{}",
             figures.taxonomy,
             figures.split,
             figures.classes,
@@ -112,7 +113,7 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             figures.mae_anchored,
             figures.mae_gate,
             figures.f1,
-            figures.f1_adapted
+            figures.f1_adapted.map_or_else(|| " (--adapt: two-level taxonomies only)".to_string(), |f| format!(", --adapt {f:.3}"))
         );
         if let (Some(c), Some(g)) = (figures.any_error_count, figures.any_error_gate) {
             println!("  share carrying any narrative, mean absolute error: count {c:.3}, gate {g:.3}");
@@ -203,12 +204,17 @@ fn protocol(
             sample.iter().enumerate().map(|(j, &i)| (j.to_string(), gold(t, &docs[i]))).collect();
         let before: Vec<(String, Vec<String>)> =
             batch.iter().enumerate().map(|(j, a)| (j.to_string(), predicted(t, a))).collect();
-        let mut adapted = batch;
-        Prevalence::adapt(&mut adapted, t)?;
-        let after: Vec<(String, Vec<String>)> =
-            adapted.iter().enumerate().map(|(j, a)| (j.to_string(), predicted(t, a))).collect();
+        let adapted_f1 = if t.is_hierarchical() {
+            let mut adapted = batch;
+            Prevalence::adapt(&mut adapted, t)?;
+            let after: Vec<(String, Vec<String>)> =
+                adapted.iter().enumerate().map(|(j, a)| (j.to_string(), predicted(t, a))).collect();
+            metrics::f1_samples(&gold_sets, &after, &label_list)
+        } else {
+            0.0
+        };
         f1 += metrics::f1_samples(&gold_sets, &before, &label_list);
-        f1_adapted += metrics::f1_samples(&gold_sets, &after, &label_list);
+        f1_adapted += adapted_f1;
     }
     let n = args.samples.max(1) as f64;
     Ok(Figures {
@@ -223,6 +229,6 @@ fn protocol(
         any_error_count: t.other_label.as_ref().map(|_| any_count / n),
         any_error_gate: t.other_label.as_ref().map(|_| any_gate / n),
         f1: f1 / n,
-        f1_adapted: f1_adapted / n,
+        f1_adapted: t.is_hierarchical().then_some(f1_adapted / n),
     })
 }

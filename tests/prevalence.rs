@@ -110,25 +110,35 @@ fn summary_has_every_label_and_languages_when_mixed() {
 }
 
 #[test]
-fn adapt_redecides_from_scores_and_explains_with_the_new_rule() {
+fn adapt_refuses_flat_taxonomies() {
     let t = frames();
+    let mut docs: Vec<DocumentAnalysis> = (0..20).map(|i| doc(&t, i % 3, 1.0, None)).collect();
+    let err = Prevalence::adapt(&mut docs, &t).unwrap_err().to_string();
+    assert!(err.contains("`media-frames` is flat"), "{err}");
+}
+
+#[test]
+fn adapt_redecides_from_scores_and_explains_with_the_new_rule() {
+    let t = Taxonomy::builtin("semeval2025-narratives").unwrap();
+    let hot = t.roots()[0];
+    let other = t.other_label.clone().unwrap();
     let mut docs: Vec<DocumentAnalysis> =
-        (0..60).map(|i| doc(&t, i % 3, if i % 3 == 0 { 5.0 } else { 0.0 }, None)).collect();
+        (0..60).map(|i| doc(&t, hot, if i % 3 == 0 { 5.0 } else { 0.0 }, None)).collect();
     Prevalence::adapt(&mut docs, &t).unwrap();
     for (i, d) in docs.iter().enumerate() {
         let b = d.basis.as_ref().unwrap();
         assert_eq!(b.rule, Rule::Adapted);
-        // Chosen labels never show a lower score than one left out.
-        let worst_chosen = d.labels.iter().map(|l| l.score).fold(f32::INFINITY, f32::min);
-        let best_left = (0..t.categories.len())
-            .filter(|&c| !d.labels.iter().any(|l| l.label == t.categories[c].label))
-            .map(|c| b.scores[c])
-            .fold(0.0f32, f32::max);
-        assert!(d.labels.is_empty() || worst_chosen >= best_left, "doc {i}: {worst_chosen} < {best_left}");
+        let coarse: Vec<&str> = d.coarse.iter().flatten().map(|l| l.label.as_str()).collect();
         if i % 3 == 0 {
-            assert_eq!(d.label_names(), [t.categories[0].label.as_str()], "doc {i}");
+            assert_eq!(coarse, [t.categories[hot].label.as_str()], "doc {i}");
+            // The chosen narrative's score is its posterior, above every one left out.
+            let chosen = d.coarse.as_ref().unwrap()[0].score;
+            let best_left = t.roots().into_iter().filter(|&c| c != hot).map(|c| b.scores[c]).fold(0.0f32, f32::max);
+            assert!(chosen >= 0.5 && chosen >= best_left, "doc {i}: {chosen} vs {best_left}");
+        } else {
+            assert_eq!(coarse, [other.as_str()], "doc {i}");
         }
-        assert!(d.explain(&t.categories[0].label, &t).unwrap().starts_with("adapted probability"));
+        assert!(d.explain(&t.categories[hot].label, &t).unwrap().starts_with("adapted probability"));
     }
 }
 
