@@ -156,7 +156,7 @@ fn redecide_refuses_a_file_batch_did_not_write_and_another_version() {
     std::fs::create_dir_all(&dir).unwrap();
     let not_batch = dir.join("input.jsonl");
     std::fs::write(&not_batch, "{\"id\": \"a\", \"text\": \"Some text.\"}\n").unwrap();
-    let out = batch(&["--redecide", not_batch.to_str().unwrap(), "--adapt"]);
+    let out = batch(&["--redecide", not_batch.to_str().unwrap(), "--summary", dir.join("n.json").to_str().unwrap()]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("input.jsonl:1") && err.contains("not a framelens output record"), "{err}");
