@@ -186,8 +186,7 @@ fn run(mut args: Args) -> Result<(), Box<dyn std::error::Error>> {
     heads.save(&args.out)?;
     for head in heads.heads().iter().filter(|h| h.kind == framelens::head::HeadKind::Calibration) {
         let own = framelens::train::calibrate::own_fit(&head.config, head.documents, &head.prevalence);
-        let shared: Vec<&str> =
-            head.labels.iter().zip(&own).filter(|(_, &o)| !o).map(|(l, _)| l.as_str()).collect();
+        let shared: Vec<&str> = head.labels.iter().zip(&own).filter(|(_, &o)| !o).map(|(l, _)| l.as_str()).collect();
         if !shared.is_empty() {
             eprintln!(
                 "calibration for {}: {} categories fitted on their own labels; {} carried (or lacked) by fewer than {} \

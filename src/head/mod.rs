@@ -283,7 +283,10 @@ impl Head {
             ));
         }
         if head.kind == HeadKind::Calibration && head.version < 2 {
-            return Err(data(None, format!("a calibration head is version 2 or later, this file says {}", head.version)));
+            return Err(data(
+                None,
+                format!("a calibration head is version 2 or later, this file says {}", head.version),
+            ));
         }
         if !head.shapes_fit() {
             return Err(data(None, "weights, bias, thresholds and labels do not have matching sizes".into()));

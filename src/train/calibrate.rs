@@ -45,10 +45,9 @@ impl std::str::FromStr for KindChoice {
             "auto" => Ok(KindChoice::Auto),
             "calibration" => Ok(KindChoice::Calibration),
             "head" => Ok(KindChoice::Head),
-            other => Err(Error::InvalidSetting {
-                name: "kind",
-                reason: format!("`{other}`: use auto, calibration or head"),
-            }),
+            other => {
+                Err(Error::InvalidSetting { name: "kind", reason: format!("`{other}`: use auto, calibration or head") })
+            }
         }
     }
 }
@@ -100,7 +99,8 @@ fn document_scores(docs: &[TrainDocument], k: usize, pooling: crate::pool::Pooli
     let mut out = Array2::<f32>::zeros((docs.len(), k));
     for (d, doc) in docs.iter().enumerate() {
         if doc.scores.nrows() > 0 {
-            out.row_mut(d).assign(&ndarray::Array1::from(crate::aggregate::document_scores(doc.scores.view(), pooling)));
+            out.row_mut(d)
+                .assign(&ndarray::Array1::from(crate::aggregate::document_scores(doc.scores.view(), pooling)));
         }
     }
     out
@@ -187,9 +187,8 @@ pub fn decisions_report(k: usize, decisions: &[Vec<usize>], gold: &[Vec<usize>])
     let sum = per.iter().fold((0.0, 0.0, 0.0), |s, x| (s.0 + x.0, s.1 + x.1, s.2 + x.2));
     let carried: Vec<f64> = (0..k).filter(|&c| gold.iter().any(|g| g.contains(&c))).map(|c| f1(per[c])).collect();
     let single: Vec<usize> = (0..gold.len()).filter(|&d| gold[d].len() == 1).collect();
-    let accuracy = (!single.is_empty()).then(|| {
-        single.iter().filter(|&&d| decisions[d].contains(&gold[d][0])).count() as f64 / single.len() as f64
-    });
+    let accuracy = (!single.is_empty())
+        .then(|| single.iter().filter(|&&d| decisions[d].contains(&gold[d][0])).count() as f64 / single.len() as f64);
     HeldOutReport {
         documents: gold.len(),
         micro_f1: f1(sum),
@@ -385,7 +384,8 @@ pub fn train_calibration(
                 2.0 * s.0 / (2.0 * s.0 + s.1 + s.2)
             }
         };
-        let cut = grid.iter().copied().max_by(|&a, &b| micro(a).total_cmp(&micro(b)).then(b.total_cmp(&a))).unwrap_or(0.5);
+        let cut =
+            grid.iter().copied().max_by(|&a, &b| micro(a).total_cmp(&micro(b)).then(b.total_cmp(&a))).unwrap_or(0.5);
         for &c in &members {
             thresholds[c] = cut;
         }
@@ -501,7 +501,31 @@ pub fn train_choosing(
         (None, Some(h)) => (score(h), Chosen::Head),
         (None, None) => return Err(Error::InvalidInput("nothing to train".into())),
     };
-    let chosen = if asked == KindChoice::Auto && best_score <= score(&zero_shot) + 1e-9 { Chosen::ZeroShot } else { best };
+    let chosen =
+        if asked == KindChoice::Auto && best_score <= score(&zero_shot) + 1e-9 { Chosen::ZeroShot } else { best };
     let report = KindReport { asked, chosen, zero_shot, calibration: calibration_report, head: head_report };
     Ok(Trained { report, calibration, head: full, better: best })
+}
+
+/// Zero-shot decisions (category indices, both levels) of `classifier` on
+/// labelled documents: what [`train_choosing`] must beat. A text the
+/// classifier refuses (nothing to classify) gets no label.
+pub fn zero_shot_decisions(classifier: &crate::Classifier, docs: &[&crate::data::LabelledDocument]) -> Vec<Vec<usize>> {
+    let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
+    let taxonomy = classifier.taxonomy();
+    classifier
+        .classify_batch(&texts)
+        .into_iter()
+        .map(|a| match a {
+            Err(_) => Vec::new(),
+            Ok(a) => a
+                .labels
+                .iter()
+                .chain(a.coarse.iter().flatten())
+                .filter_map(|l| taxonomy.index_of_label(&l.label))
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect(),
+        })
+        .collect()
 }

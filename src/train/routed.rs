@@ -198,7 +198,8 @@ pub fn train_routed(
         let head = if routing.kind == KindChoice::Head {
             super::train(c.taxonomy(), &encoder, &train_docs, &extra, config, &mut step)?
         } else {
-            let zero_shot = zero_shot_decisions(c, &members.iter().map(|&i| &docs[i]).collect::<Vec<_>>());
+            let zero_shot =
+                super::calibrate::zero_shot_decisions(c, &members.iter().map(|&i| &docs[i]).collect::<Vec<_>>());
             let trained = super::calibrate::train_choosing(
                 c.taxonomy(),
                 &encoder,
@@ -241,27 +242,4 @@ pub fn train_routed(
         Some(HeadSet::new(heads)?)
     };
     Ok(RoutedTraining { heads, choices, encoders, language_mismatches, fallback })
-}
-
-/// Zero-shot decisions (category indices, both levels) of `classifier` on
-/// labelled documents: what a trained kind must beat. A text the
-/// classifier refuses (nothing to classify) gets no label.
-fn zero_shot_decisions(classifier: &Classifier, docs: &[&LabelledDocument]) -> Vec<Vec<usize>> {
-    let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
-    let taxonomy = classifier.taxonomy();
-    classifier
-        .classify_batch(&texts)
-        .into_iter()
-        .map(|a| match a {
-            Err(_) => Vec::new(),
-            Ok(a) => a
-                .labels
-                .iter()
-                .chain(a.coarse.iter().flatten())
-                .filter_map(|l| taxonomy.index_of_label(&l.label))
-                .collect::<std::collections::BTreeSet<_>>()
-                .into_iter()
-                .collect(),
-        })
-        .collect()
 }
