@@ -87,6 +87,12 @@ struct Args {
     /// Most tokens kept for one backward pass when tuning (bounds its memory).
     #[arg(long, default_value_t = 2048)]
     tune_pass_tokens: usize,
+    /// What to train: `calibration` (a logistic regression per category on
+    /// its zero-shot score: what 20-50 labels can teach), `head` (a full head
+    /// on the vectors), or `auto`: whichever scores better out of fold on
+    /// these labels, and neither unless it beats zero-shot there.
+    #[arg(long, value_name = "auto|calibration|head", default_value = "auto")]
+    kind: framelens::train::KindChoice,
     /// Seed of the tuning (document order, dropout, the held-out slice).
     #[arg(long, default_value_t = 13)]
     seed: u64,
@@ -133,13 +139,17 @@ fn run(mut args: Args) -> Result<(), Box<dyn std::error::Error>> {
         pooling: classifier.decision().pooling,
         ..TrainConfig::default()
     };
+    if args.tune.is_some() && args.kind == framelens::train::KindChoice::Calibration {
+        return Err("--tune trains a full head on the tuned encoder; drop --kind calibration (or --tune)".into());
+    }
     if let Some(dir) = &args.tune {
         // One head on the tuned (or, when it loses, the frozen) encoder: a
         // tuned encoder reads every document, so nothing is routed.
         let head = tune(&args, &taxonomy, &corpus, &classifier, &config, dir, show)?;
         return save(&head, &args.out);
     }
-    let routing = RoutedTrainConfig { other_from: args.other_head_from, min_documents: args.min_documents };
+    let routing =
+        RoutedTrainConfig { other_from: args.other_head_from, min_documents: args.min_documents, kind: args.kind };
     let bar = if show { ProgressBar::new(corpus.len() as u64) } else { ProgressBar::hidden() };
     bar.set_style(
         ProgressStyle::with_template("{msg:>10} [{bar:40}] {pos}/{len} ({per_sec}, eta {eta})")?.progress_chars("=> "),
@@ -151,13 +161,52 @@ fn run(mut args: Args) -> Result<(), Box<dyn std::error::Error>> {
         bar.set_position(p.done as u64);
     })?;
     bar.finish_and_clear();
-    trained.heads.save(&args.out)?;
-    for (head, report) in trained.heads.heads().iter().zip(&trained.encoders) {
+    for (report, encoder) in trained.choices.iter().zip(&trained.encoders) {
+        print_choice(&taxonomy, report, &encoder.encoder);
+    }
+    let Some(heads) = &trained.heads else {
+        eprintln!(
+            "zero-shot is as good as anything trained out of fold on these {} labelled documents: NO head written \
+             to {} (classify without --head{}); --kind calibration or --kind head trains one anyway",
+            corpus.len(),
+            args.out.display(),
+            if args.out.exists() { "; the file there is from before" } else { "" }
+        );
+        return Ok(());
+    };
+    for (report, encoder) in trained.choices.iter().zip(&trained.encoders) {
+        if report.chosen == framelens::train::Chosen::ZeroShot {
+            eprintln!(
+                "note: zero-shot was better out of fold for {}, but the other encoder's head won; a head file \
+                 serves every encoder, so {} keeps its best trained kind",
+                encoder.encoder, encoder.encoder
+            );
+        }
+    }
+    heads.save(&args.out)?;
+    for head in heads.heads().iter().filter(|h| h.kind == framelens::head::HeadKind::Calibration) {
+        let own = framelens::train::calibrate::own_fit(&head.config, head.documents, &head.prevalence);
+        let shared: Vec<&str> = head.labels.iter().zip(&own).filter(|(_, &o)| !o).map(|(l, _)| l.as_str()).collect();
+        if !shared.is_empty() {
+            eprintln!(
+                "calibration for {}: {} categories fitted on their own labels; {} carried (or lacked) by fewer than {} \
+                 labelled documents use their level's shared calibration: {}{}",
+                head.encoder,
+                own.len() - shared.len(),
+                shared.len(),
+                head.config.min_positives_for_threshold,
+                shared.iter().take(8).copied().collect::<Vec<_>>().join(", "),
+                if shared.len() > 8 { ", …" } else { "" }
+            );
+        }
+    }
+    for (head, report) in heads.heads().iter().zip(&trained.encoders) {
         let count = |m: &std::collections::BTreeMap<String, usize>| {
             m.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(", ")
         };
         eprintln!(
-            "head for {}: {} documents ({} units); detected languages: {}; declared: {}{}",
+            "{} for {}: {} documents ({} units); detected languages: {}; declared: {}{}",
+            head.kind.name(),
             report.encoder,
             report.documents,
             head.units,
@@ -188,13 +237,50 @@ fn run(mut args: Args) -> Result<(), Box<dyn std::error::Error>> {
     }
     eprintln!(
         "trained {} head{} for taxonomy {} on {} documents; written to {}",
-        trained.heads.len(),
-        if trained.heads.len() == 1 { "" } else { "s (one per encoder)" },
-        trained.heads.taxonomy(),
+        heads.len(),
+        if heads.len() == 1 { "" } else { "s (one per encoder)" },
+        heads.taxonomy(),
         corpus.len(),
         args.out.display()
     );
     Ok(())
+}
+
+/// Print how each kind did out of fold and which was kept.
+fn print_choice(taxonomy: &Taxonomy, report: &framelens::train::KindReport, encoder: &str) {
+    let line = |name: &str, r: &framelens::train::HeldOutReport| {
+        let first = match (taxonomy.max_labels, r.accuracy) {
+            (Some(1), Some(a)) => format!("accuracy {a:.3}"),
+            _ => format!("micro-F1 {:.3}", r.micro_f1),
+        };
+        format!("  {name:<12} {first}, macro-F1 {:.3}", r.macro_f1)
+    };
+    eprintln!("out of fold on {} labelled documents ({encoder}):", report.zero_shot.documents);
+    eprintln!("{}", line("zero-shot", &report.zero_shot));
+    if let Some(r) = &report.calibration {
+        eprintln!("{}", line("calibration", r));
+    }
+    if let Some(r) = &report.head {
+        eprintln!("{}", line("head", r));
+    }
+    let asked = match report.asked {
+        framelens::train::KindChoice::Auto => "the best out of fold",
+        _ => "as asked (--kind)",
+    };
+    eprintln!("chosen: {} ({asked})", report.chosen.name());
+    let kept = match report.chosen {
+        framelens::train::Chosen::Calibration => report.calibration.as_ref(),
+        framelens::train::Chosen::Head => report.head.as_ref(),
+        framelens::train::Chosen::ZeroShot => None,
+    };
+    if let Some(r) = kept.filter(|r| r.score(taxonomy) <= report.zero_shot.score(taxonomy)) {
+        eprintln!(
+            "note: the {} does not beat zero-shot out of fold ({:.3} against {:.3}); --kind auto would keep zero-shot",
+            report.chosen.name(),
+            r.score(taxonomy),
+            report.zero_shot.score(taxonomy)
+        );
+    }
 }
 
 fn save(head: &Head, out: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {

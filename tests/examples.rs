@@ -82,7 +82,10 @@ fn train_then_evaluate_on_disjoint_folds() {
     let preds = dir.path().join("pred.txt");
     let corpus = ["--semeval2025", "tests/data/semeval2025/EN"];
     run_ok(
-        example("train").args(corpus).args(["--exclude-fold", "0/2", "--epochs", "100", "--quiet", "--out"]).arg(&head),
+        example("train")
+            .args(corpus)
+            .args(["--exclude-fold", "0/2", "--epochs", "100", "--kind", "head", "--quiet", "--out"])
+            .arg(&head),
     );
     let json = run_ok(
         example("evaluate")
@@ -140,7 +143,12 @@ fn techniques_per_paragraph_train_evaluate_and_batch_by_unit() {
     let head = dir.path().join("techniques.json");
     let preds = dir.path().join("pred.txt");
     let corpus = ["--semeval2023", "tests/data/semeval2023/en", "--taxonomy", "persuasion-techniques"];
-    run_ok(example("train").args(corpus).args(["--epochs", "50", "--folds", "2", "--quiet", "--out"]).arg(&head));
+    run_ok(
+        example("train")
+            .args(corpus)
+            .args(["--epochs", "50", "--folds", "2", "--kind", "head", "--quiet", "--out"])
+            .arg(&head),
+    );
     let json =
         run_ok(example("evaluate").args(corpus).args(["--json", "--head"]).arg(&head).arg("--predictions").arg(&preds));
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
@@ -198,7 +206,7 @@ fn train_and_evaluate_across_languages() {
     }
     let out = example("train")
         .args(&corpus)
-        .args(["--epochs", "20", "--folds", "2", "--min-documents", "3", "--quiet", "--out"])
+        .args(["--epochs", "20", "--folds", "2", "--min-documents", "3", "--kind", "head", "--quiet", "--out"])
         .arg(&heads)
         .output()
         .unwrap();

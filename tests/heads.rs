@@ -72,7 +72,7 @@ fn several_folders_read_into_one_corpus_with_their_languages() {
 #[test]
 fn each_encoder_trains_on_the_documents_it_reads() {
     let t = trained();
-    assert_eq!(t.heads.encoders(), [ROWQ8, E5]);
+    assert_eq!(t.heads.as_ref().unwrap().encoders(), [ROWQ8, E5]);
     let (english, others) = (&t.encoders[0], &t.encoders[1]);
     assert_eq!((english.encoder.as_str(), others.encoder.as_str()), (ROWQ8, E5));
     assert_eq!(english.documents, 19);
@@ -83,25 +83,25 @@ fn each_encoder_trains_on_the_documents_it_reads() {
     assert_eq!(others.declared.get("ru"), Some(&3));
     assert_eq!(english.unsupported + others.unsupported, 0);
     assert!(t.language_mismatches.is_empty() && t.fallback.is_empty());
-    for (head, report) in t.heads.heads().iter().zip(&t.encoders) {
+    for (head, report) in t.heads.as_ref().unwrap().heads().iter().zip(&t.encoders) {
         assert_eq!(head.documents, report.documents);
         assert_eq!(head.encoder, report.encoder);
     }
-    assert_eq!(t.heads.heads()[1].dim, 384);
+    assert_eq!(t.heads.as_ref().unwrap().heads()[1].dim, 384);
 }
 
 #[test]
 fn a_two_encoder_head_file_round_trips_and_routes() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("heads.json");
-    trained().heads.save(&path).unwrap();
+    trained().heads.as_ref().unwrap().save(&path).unwrap();
     let file: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     assert_eq!(file["format"], HEADS_FORMAT);
     assert_eq!(file["heads"].as_array().map(Vec::len), Some(2));
 
     let loaded = HeadSet::load(&path).unwrap();
     assert_eq!(loaded.encoders(), [ROWQ8, E5]);
-    for (a, b) in loaded.heads().iter().zip(trained().heads.heads()) {
+    for (a, b) in loaded.heads().iter().zip(trained().heads.as_ref().unwrap().heads()) {
         assert_eq!(serde_json::to_value(a).unwrap(), serde_json::to_value(b).unwrap());
     }
     // The single-head reader says what the file is instead of failing on a field.
@@ -138,7 +138,7 @@ fn a_two_encoder_head_file_round_trips_and_routes() {
 
 #[test]
 fn a_set_without_a_head_for_the_classifier_encoder_is_refused() {
-    let two = trained().heads.clone();
+    let two = trained().heads.as_ref().unwrap().clone();
     let err = Classifier::builder()
         .taxonomy(taxonomy())
         .models_dir(common::root().join("models"))
@@ -149,7 +149,7 @@ fn a_set_without_a_head_for_the_classifier_encoder_is_refused() {
     assert!(matches!(err, Error::HeadMismatch { .. }), "{err}");
     assert!(err.to_string().contains("none for the classifier's encoder"), "{err}");
 
-    let english = trained().heads.get(ROWQ8).unwrap().clone();
+    let english = trained().heads.as_ref().unwrap().get(ROWQ8).unwrap().clone();
     let err = HeadSet::new(vec![english.clone(), english.clone()]).unwrap_err();
     assert!(err.to_string().contains("two heads for encoder"), "{err}");
     // A single English head with e5 asked for explicitly: no head for e5, refused as before.
@@ -169,10 +169,10 @@ fn a_single_head_file_keeps_its_format_and_does_not_route() {
     let english: Vec<LabelledDocument> =
         corpus().documents.into_iter().filter(|d| d.language.as_deref() == Some("en")).take(12).collect();
     let t = train::train_routed(routing(), &english, &config(), &RoutedTrainConfig::default(), &mut |_| {}).unwrap();
-    assert_eq!(t.heads.len(), 1);
+    assert_eq!(t.heads.as_ref().unwrap().len(), 1);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("head.json");
-    t.heads.save(&path).unwrap();
+    t.heads.as_ref().unwrap().save(&path).unwrap();
     let file: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     assert_eq!(file["format"], HEAD_FORMAT);
     // Both readers take it.
@@ -202,17 +202,17 @@ fn too_few_documents_in_other_languages_train_the_main_head() {
         corpus.documents.into_iter().filter(|d| d.language.as_deref() == Some("ru") || d.id.ends_with('3')).collect();
     let english = docs.iter().filter(|d| d.language.as_deref() == Some("en")).count();
     let t = train::train_routed(routing(), &docs, &config(), &RoutedTrainConfig::default(), &mut |_| {}).unwrap();
-    assert_eq!(t.heads.encoders(), [ROWQ8]);
+    assert_eq!(t.heads.as_ref().unwrap().encoders(), [ROWQ8]);
     assert_eq!(t.fallback.len(), 3, "the 3 Russian documents");
     assert_eq!(t.encoders[0].documents, english + 3);
     assert_eq!(t.encoders[0].unsupported, 3);
     // With a lower minimum they get a head of their own.
     let low = RoutedTrainConfig { min_documents: 3, ..RoutedTrainConfig::default() };
     let t = train::train_routed(routing(), &docs, &config(), &low, &mut |_| {}).unwrap();
-    assert_eq!(t.heads.encoders(), [ROWQ8, E5]);
+    assert_eq!(t.heads.as_ref().unwrap().encoders(), [ROWQ8, E5]);
     assert_eq!(t.encoders[1].documents, 3);
     // `all`: the e5 head learns from every document.
-    let all = RoutedTrainConfig { other_from: OtherHeadFrom::All, min_documents: 3 };
+    let all = RoutedTrainConfig { other_from: OtherHeadFrom::All, min_documents: 3, ..RoutedTrainConfig::default() };
     let t = train::train_routed(routing(), &docs, &config(), &all, &mut |_| {}).unwrap();
     assert_eq!((t.encoders[0].documents, t.encoders[1].documents), (english, english + 3));
 }

@@ -11,10 +11,16 @@
 //! scores, for evidence) and the document (its mean vector with its pooled
 //! zero-shot scores, for the document decision).
 //!
+//! A second kind, the calibration head ([`HeadKind::Calibration`], made by
+//! `train --kind calibration` or chosen by `--kind auto` from 20–50 labels),
+//! keeps only `a_c` and `b_c`: a probability from each category's own
+//! zero-shot score.
+//!
 //! The head is saved as versioned JSON recording the taxonomy (name and
 //! labels), the encoder it was trained on, and the training settings; loading
 //! it with another encoder or taxonomy is an error.
 
+mod calibrated;
 mod set;
 
 use std::path::{Path, PathBuf};
@@ -26,12 +32,19 @@ use crate::error::{Error, Result};
 use crate::score::sigmoid;
 use crate::taxonomy::Taxonomy;
 
+pub(crate) use calibrated::calibrate;
+pub use calibrated::HeadKind;
 pub use set::{HeadSet, HEADS_FORMAT, HEADS_VERSION};
 
 /// File format tag and version.
 pub const HEAD_FORMAT: &str = "framelens-head";
-/// Current head file version.
-pub const HEAD_VERSION: u32 = 1;
+/// Current head file version: 2 since calibration heads
+/// ([`HeadKind::Calibration`]), which are written as version 2 so that an
+/// older framelens refuses them by their version; full heads are still
+/// written as version 1, which every framelens reads.
+pub const HEAD_VERSION: u32 = 2;
+/// The version a full head ([`HeadKind::Residual`]) is written as.
+pub const RESIDUAL_HEAD_VERSION: u32 = 1;
 
 /// Training settings, recorded in the head file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -59,6 +72,9 @@ pub struct TrainConfig {
     pub prior_l2: f32,
     /// How sentence zero-shot scores are pooled into a document's.
     pub pooling: crate::pool::Pooling,
+    /// L2 pull on the slope of a calibration head's standardised zero-shot
+    /// logit (`crate::train::calibrate`; 1.0 is scikit-learn's `C = 1`).
+    pub calibration_l2: f32,
 }
 
 impl Default for TrainConfig {
@@ -74,6 +90,7 @@ impl Default for TrainConfig {
             min_positives_for_threshold: 3,
             prior_l2: 1e-2,
             pooling: crate::pool::Pooling::TopK(3),
+            calibration_l2: 1.0,
         }
     }
 }
@@ -112,6 +129,26 @@ pub struct Head {
     /// zero-shot scores through unchanged, so training never makes them worse.
     #[serde(default)]
     pub zero_shot: Vec<bool>,
+    /// What it computes: a full head on the vectors (the default, and every
+    /// head file written before calibration heads) or a calibration of the
+    /// zero-shot scores alone (`weights` empty; see [`HeadKind`]).
+    #[serde(default)]
+    pub kind: HeadKind,
+    /// Share of the training documents that carry each category (the
+    /// labelled prior; empty in files written before it was recorded).
+    #[serde(default)]
+    pub prevalence: Vec<f32>,
+    /// Out of fold on the training documents, with the head's thresholds
+    /// (the best-scored category for an exclusive taxonomy): the share of
+    /// the documents that carry a category that were given it (`None`: no
+    /// training document carries it). With [`Head::false_positive_rate`],
+    /// what adjusted counting needs.
+    #[serde(default)]
+    pub true_positive_rate: Vec<Option<f32>>,
+    /// Out of fold, the share of the documents that do not carry a category
+    /// that were given it (`None`: every training document carries it).
+    #[serde(default)]
+    pub false_positive_rate: Vec<Option<f32>>,
     #[serde(skip)]
     pub(crate) path: Option<PathBuf>,
 }
@@ -126,6 +163,9 @@ impl Head {
 
     /// Scores `[n, k]` of unit vectors `x` `[n, dim]` with their zero-shot scores `prior` `[n, k]`.
     pub fn score(&self, x: ArrayView2<'_, f32>, prior: ArrayView2<'_, f32>) -> Array2<f32> {
+        if self.kind == HeadKind::Calibration {
+            return calibrated::score(self, prior);
+        }
         let mut z = x.dot(&self.matrix().t());
         for (mut row, p) in z.axis_iter_mut(Axis(0)).zip(prior.axis_iter(Axis(0))) {
             for (c, v) in row.iter_mut().enumerate() {
@@ -194,7 +234,11 @@ impl Head {
     /// One weight row, bias, prior weight and threshold per label, and rows of `dim` weights.
     fn shapes_fit(&self) -> bool {
         let k = self.labels.len();
-        self.weights.len() == k
+        let per_label = |n: usize| n == 0 || n == k;
+        per_label(self.prevalence.len())
+            && per_label(self.true_positive_rate.len())
+            && per_label(self.false_positive_rate.len())
+            && (self.weights.len() == k || (self.kind == HeadKind::Calibration && self.weights.is_empty()))
             && self.bias.len() == k
             && self.prior_weight.len() == k
             && self.thresholds.len() == k
@@ -232,10 +276,16 @@ impl Head {
         if head.format != HEAD_FORMAT {
             return Err(data(None, format!("field `format` is `{}`, expected `{HEAD_FORMAT}`", head.format)));
         }
-        if head.version != HEAD_VERSION {
+        if head.version == 0 || head.version > HEAD_VERSION {
             return Err(data(
                 None,
                 format!("head version {} is not supported (this framelens reads version {HEAD_VERSION})", head.version),
+            ));
+        }
+        if head.kind == HeadKind::Calibration && head.version < 2 {
+            return Err(data(
+                None,
+                format!("a calibration head is version 2 or later, this file says {}", head.version),
             ));
         }
         if !head.shapes_fit() {

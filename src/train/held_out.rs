@@ -4,7 +4,7 @@
 use ndarray::{Array2, Axis};
 
 use crate::error::{Error, Result};
-use crate::head::{Head, TrainConfig, HEAD_FORMAT, HEAD_VERSION};
+use crate::head::{Head, HeadKind, TrainConfig, HEAD_FORMAT, RESIDUAL_HEAD_VERSION};
 use crate::taxonomy::Taxonomy;
 
 use super::fit::{document_units, fit};
@@ -168,13 +168,20 @@ pub fn train_held_out(
     let gold: Vec<Vec<usize>> = judged.iter().map(|&d| docs[d].labels.clone()).collect();
     let (thresholds, use_zero_shot) = choose_scorers(taxonomy, &oof, &zero_shot, &gold, config);
     let report = held_out_report(&oof, &zero_shot, &gold, &thresholds, &use_zero_shot);
+    let mut judged_scores = oof.clone();
+    for c in (0..k).filter(|&c| use_zero_shot[c]) {
+        judged_scores.column_mut(c).assign(&zero_shot.column(c));
+    }
+    let (true_positive_rate, false_positive_rate) =
+        super::calibrate::rates(taxonomy, &judged_scores, &gold, &thresholds);
+    let prevalence = super::calibrate::prevalence(k, docs.iter().map(|d| d.labels.as_slice()));
 
     let all: Vec<Unit> = doc_units.iter().chain(&extra).cloned().collect();
     let fitted = fit(&all, k, dim, config);
     progress(steps, steps);
     let head = Head {
         format: HEAD_FORMAT.into(),
-        version: HEAD_VERSION,
+        version: RESIDUAL_HEAD_VERSION,
         taxonomy: taxonomy.name.clone(),
         labels: taxonomy.labels().map(str::to_string).collect(),
         encoder: encoder.to_string(),
@@ -187,6 +194,10 @@ pub fn train_held_out(
         bias: fitted.b.to_vec(),
         thresholds,
         zero_shot: use_zero_shot,
+        kind: HeadKind::Residual,
+        prevalence,
+        true_positive_rate,
+        false_positive_rate,
         path: None,
     };
     Ok((head, report))
@@ -241,7 +252,7 @@ fn zero_shot_wins(zero_shot: (f32, f32, f32), head: (f32, f32, f32), few_example
 }
 
 /// [`HeldOutReport`] of out-of-fold scores with the chosen thresholds and fallbacks.
-fn held_out_report(
+pub(super) fn held_out_report(
     oof: &Array2<f32>,
     zero_shot: &Array2<f32>,
     gold: &[Vec<usize>],

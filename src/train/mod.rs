@@ -18,7 +18,13 @@
 //! directions in embedding space the exemplars missed. Per-category
 //! thresholds are chosen by k-fold cross-validation on the training
 //! documents only.
+//!
+//! With 20–50 labelled documents a full head has more to learn than the
+//! labels can teach: [`calibrate`] fits a calibration of the zero-shot
+//! scores instead, and [`train_choosing`] (what `train --kind auto` runs)
+//! keeps whichever of the two beats the other and zero-shot out of fold.
 
+pub mod calibrate;
 mod documents;
 mod fit;
 mod held_out;
@@ -27,6 +33,7 @@ mod thresholds;
 #[cfg(feature = "rust-bert")]
 pub mod tune;
 
+pub use calibrate::{train_calibration, train_choosing, Chosen, KindChoice, KindReport, Trained};
 pub use documents::{taxonomy_units, training_documents, TrainDocument};
 pub use fit::Unit;
 pub use held_out::{train, train_held_out, HeldOutReport};

@@ -18,6 +18,7 @@ use crate::data::LabelledDocument;
 use crate::error::{Error, Result};
 use crate::head::{HeadSet, TrainConfig};
 
+use super::calibrate::{Chosen, KindChoice, KindReport};
 use super::TrainDocument;
 
 /// Which documents train the head of the encoder for other languages.
@@ -44,11 +45,15 @@ pub struct RoutedTrainConfig {
     /// encoder for other languages train the main encoder's head instead
     /// (as they did before heads could route) and are reported; default 5.
     pub min_documents: usize,
+    /// What to train per encoder: a full head (the default here), a
+    /// calibration of the zero-shot scores, or whichever beats the other and
+    /// zero-shot out of fold (`train`'s default; see [`super::calibrate`]).
+    pub kind: KindChoice,
 }
 
 impl Default for RoutedTrainConfig {
     fn default() -> Self {
-        RoutedTrainConfig { other_from: OtherHeadFrom::Routed, min_documents: 5 }
+        RoutedTrainConfig { other_from: OtherHeadFrom::Routed, min_documents: 5, kind: KindChoice::Head }
     }
 }
 
@@ -73,8 +78,13 @@ pub struct EncoderTraining {
 /// Heads trained by [`train_routed`], and what trained each.
 #[derive(Debug, Clone)]
 pub struct RoutedTraining {
-    /// One head per encoder that had documents.
-    pub heads: HeadSet,
+    /// One head per encoder that had documents; `None` when
+    /// [`KindChoice::Auto`] found zero-shot as good as anything trained, for
+    /// every encoder (classify without a head then).
+    pub heads: Option<HeadSet>,
+    /// Per head, in the same order, how each kind did out of fold and which
+    /// was kept (empty for [`KindChoice::Head`], which judges no other kind).
+    pub choices: Vec<KindReport>,
     /// Per head, in the same order.
     pub encoders: Vec<EncoderTraining>,
     /// Documents whose declared language is not the detected one (ISO 639-1
@@ -173,6 +183,7 @@ pub fn train_routed(
     }
 
     let mut heads = Vec::with_capacity(groups.len());
+    let mut choices = Vec::with_capacity(groups.len());
     let mut encoders = Vec::with_capacity(groups.len());
     for (c, members) in groups {
         let encoder = c.encoder_name().to_string();
@@ -183,9 +194,25 @@ pub fn train_routed(
             progress(Progress { stage: "embedding", encoder: &encoder, done: train_docs.len(), total: members.len() });
         }
         let extra = if config.use_exemplars { super::taxonomy_units(c, config.exemplar_weight) } else { Vec::new() };
-        let head = super::train(c.taxonomy(), &encoder, &train_docs, &extra, config, &mut |done, total| {
-            progress(Progress { stage: "training", encoder: &encoder, done, total })
-        })?;
+        let mut step = |done, total| progress(Progress { stage: "training", encoder: &encoder, done, total });
+        let head = if routing.kind == KindChoice::Head {
+            super::train(c.taxonomy(), &encoder, &train_docs, &extra, config, &mut step)?
+        } else {
+            let zero_shot =
+                super::calibrate::zero_shot_decisions(c, &members.iter().map(|&i| &docs[i]).collect::<Vec<_>>());
+            let trained = super::calibrate::train_choosing(
+                c.taxonomy(),
+                &encoder,
+                &train_docs,
+                &extra,
+                config,
+                routing.kind,
+                &zero_shot,
+                &mut step,
+            )?;
+            choices.push(trained.report.clone());
+            trained.best().ok_or_else(|| Error::InvalidInput("nothing was trained".into()))?
+        };
         let mut report = EncoderTraining {
             encoder: encoder.clone(),
             documents: members.len(),
@@ -205,5 +232,14 @@ pub fn train_routed(
         heads.push(head);
         encoders.push(report);
     }
-    Ok(RoutedTraining { heads: HeadSet::new(heads)?, encoders, language_mismatches, fallback })
+    // Zero-shot wins only where it wins for every encoder: a head file
+    // serves every encoder or none (a set of one head does not route), so an
+    // encoder on which zero-shot was better keeps its best trained kind, and
+    // its report says so.
+    let heads = if !choices.is_empty() && choices.iter().all(|c| c.chosen == Chosen::ZeroShot) {
+        None
+    } else {
+        Some(HeadSet::new(heads)?)
+    };
+    Ok(RoutedTraining { heads, choices, encoders, language_mismatches, fallback })
 }

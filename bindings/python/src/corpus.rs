@@ -145,11 +145,17 @@ const TRAIN_CHUNK: usize = 16;
 /// fold=None, exclude_fold=None, taxonomy=None, out=None, models_dir=None,
 /// threads=None, model=None, tuned=None, other_languages="auto",
 /// threshold=None, backend=None, exemplars=True, exemplar_weight=0.5,
-/// paragraphs=False, folds=5, epochs=300, l2=0.001) -> Head
+/// paragraphs=False, folds=5, epochs=300, l2=0.001, kind="head") -> Optional[Head]
 ///
 /// Train a head (one logistic regression per category) on a labelled
 /// corpus, as the ``train`` example binary does with the same options, and
 /// return it (written to ``out`` as JSON too, when given).
+///
+/// ``kind`` is the binary's ``--kind``: ``"head"`` (the default here),
+/// ``"calibration"`` (a logistic regression per category on its zero-shot
+/// score: what 20-50 labels can teach), or ``"auto"``: whichever scores
+/// better out of fold, and ``None`` (nothing written) when neither beats
+/// zero-shot there.
 ///
 /// Give exactly one corpus: ``semeval2025`` (a SemEval-2025 Task 10
 /// subtask-2 language folder), ``semeval2023`` (a SemEval-2023 Task 3
@@ -165,8 +171,8 @@ const TRAIN_CHUNK: usize = 16;
     *, semeval2025 = None, semeval2023 = None, jsonl = None, flicc = None, fold = None, exclude_fold = None,
     taxonomy = None, out = None, models_dir = None, threads = None, model = None, tuned = None,
     other_languages = Some("auto".to_string()), threshold = None, backend = None, exemplars = true,
-    exemplar_weight = 0.5, paragraphs = false, folds = 5, epochs = 300, l2 = 1e-3
-), text_signature = "(*, semeval2025=None, semeval2023=None, jsonl=None, flicc=None, fold=None, exclude_fold=None, taxonomy=None, out=None, models_dir=None, threads=None, model=None, tuned=None, other_languages='auto', threshold=None, backend=None, exemplars=True, exemplar_weight=0.5, paragraphs=False, folds=5, epochs=300, l2=0.001)")]
+    exemplar_weight = 0.5, paragraphs = false, folds = 5, epochs = 300, l2 = 1e-3, kind = "head"
+), text_signature = "(*, semeval2025=None, semeval2023=None, jsonl=None, flicc=None, fold=None, exclude_fold=None, taxonomy=None, out=None, models_dir=None, threads=None, model=None, tuned=None, other_languages='auto', threshold=None, backend=None, exemplars=True, exemplar_weight=0.5, paragraphs=False, folds=5, epochs=300, l2=0.001, kind='head')")]
 #[allow(clippy::too_many_arguments)]
 pub fn train(
     py: Python<'_>,
@@ -191,7 +197,9 @@ pub fn train(
     folds: usize,
     epochs: usize,
     l2: f32,
-) -> PyResult<Head> {
+    kind: &str,
+) -> PyResult<Option<Head>> {
+    let kind: train::KindChoice = kind.parse().map_err(to_pyerr)?;
     let spec = CorpusSpec::new(semeval2025, semeval2023, jsonl, flicc, fold, exclude_fold)?;
     let taxonomy = corpus_taxonomy(py, &spec, taxonomy)?;
     let out = optional_path(out)?;
@@ -234,13 +242,31 @@ pub fn train(
     let c = &classifier;
     let head = unlocked(py, move || {
         let extra = if config.use_exemplars { train::taxonomy_units(c, config.exemplar_weight) } else { Vec::new() };
-        let head = train::train(&taxonomy, c.encoder_name(), &docs, &extra, &config, &mut |_, _| {})?;
+        let head = if kind == train::KindChoice::Head {
+            train::train(&taxonomy, c.encoder_name(), &docs, &extra, &config, &mut |_, _| {})?
+        } else {
+            let zero_shot = train::calibrate::zero_shot_decisions(c, &corpus.documents.iter().collect::<Vec<_>>());
+            let trained = train::train_choosing(
+                &taxonomy,
+                c.encoder_name(),
+                &docs,
+                &extra,
+                &config,
+                kind,
+                &zero_shot,
+                &mut |_, _| {},
+            )?;
+            match trained.chosen() {
+                Some(head) => head.clone(),
+                None => return Ok(None),
+            }
+        };
         if let Some(path) = &out {
             head.save(path)?;
         }
-        Ok(head)
+        Ok(Some(head))
     })?;
-    Ok(Head { inner: head })
+    Ok(head.map(|inner| Head { inner }))
 }
 
 /// What `evaluate` returns: the `evaluate` binary's `--json` output.

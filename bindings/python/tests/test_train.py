@@ -39,7 +39,7 @@ def test_head_trained_and_loaded_from_python(models, example, tmp_path):
     assert len(head.labels) == len(head.thresholds) == 14
     rust_out = tmp_path / "rust-head.json"
     run_example(example("train"), "--semeval2023", str(SEMEVAL2023), "--exclude-fold", "0/2",
-                "--models", str(models), "--out", str(rust_out), "--quiet")
+                "--models", str(models), "--out", str(rust_out), "--kind", "head", "--quiet")
     assert json.loads(out.read_text()) == json.loads(rust_out.read_text())
     assert json.loads(head.to_json()) == json.loads(out.read_text())
 
@@ -67,3 +67,13 @@ def test_a_head_for_another_taxonomy_is_refused(models, tmp_path):
     head = framelens.train(semeval2023=SEMEVAL2023, exclude_fold="0/2", models_dir=models, epochs=20, folds=2)
     with pytest.raises(framelens.HeadMismatchError):
         framelens.Classifier("persuasion-techniques", models_dir=models, head=head)
+
+
+def test_calibration_from_a_few_labels(models):
+    # The binary's --kind: a calibration of the zero-shot scores, scored as probabilities.
+    head = framelens.train(semeval2023=SEMEVAL2023, exclude_fold="0/2", models_dir=models, kind="calibration")
+    assert isinstance(head, framelens.Head) and head.documents == 24
+    assert json.loads(head.to_json())["kind"] == "calibration"
+    # auto: a head or a calibration, or None when neither beats zero-shot out of fold.
+    auto = framelens.train(semeval2023=SEMEVAL2023, exclude_fold="0/2", models_dir=models, kind="auto")
+    assert auto is None or json.loads(auto.to_json())["kind"] in ("head", "calibration")

@@ -1,7 +1,7 @@
 """Type stubs of the native module (src/lib.rs, src/results.rs, src/corpus.rs)."""
 
 import os
-from typing import Any, Dict, Iterable, List, Optional, Union
+from typing import Any, Dict, Iterable, List, Literal, Optional, Union
 
 from ._errors import FramelensError
 
@@ -203,7 +203,8 @@ def train(
     folds: int = 5,
     epochs: int = 300,
     l2: float = 1e-3,
-) -> Head: ...
+    kind: Literal["head", "calibration", "auto"] = "head",
+) -> Optional[Head]: ...
 def evaluate(
     *,
     semeval2025: Optional[_Path] = None,
