@@ -237,10 +237,8 @@ impl Segmenter {
             previous = *cut;
         }
         let quoted = quotations(&flat);
-        let candidates = merge_cuts(
-            &merge_cuts(&found, &quotation_cuts(language, &flat, &quoted)),
-            &year_cuts(language, &flat),
-        );
+        let candidates =
+            merge_cuts(&merge_cuts(&found, &quotation_cuts(language, &flat, &quoted)), &year_cuts(language, &flat));
         let list = inline_list(&flat);
 
         let lead = block.len() - block.trim_start().len();

@@ -52,7 +52,11 @@ fn documents_in_a_calibrated_language_are_decided_with_its_own_thresholds() {
             assert_eq!(from, Some(code));
             let default = e5.thresholds_for(n);
             let mean = |t: &[f32]| narratives.iter().map(|&c| t[c]).sum::<f32>() / narratives.len() as f32;
-            println!("{code}, {n} sentences: narratives' mean threshold {:.3} (English {:.3})", mean(own), mean(default));
+            println!(
+                "{code}, {n} sentences: narratives' mean threshold {:.3} (English {:.3})",
+                mean(own),
+                mean(default)
+            );
             assert!(own != default, "{code}, {n} sentences: the English table");
         }
     }

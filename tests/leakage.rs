@@ -108,9 +108,11 @@ fn taxonomy_texts_share_no_long_word_run_with_scored_texts() {
             .background
             .iter()
             .chain(t.background_by_language.values().flatten())
-            .chain(t.texts_by_language.values().flat_map(|texts| {
-                texts.values().flat_map(|x| std::iter::once(&x.description).chain(&x.exemplars))
-            }))
+            .chain(
+                t.texts_by_language
+                    .values()
+                    .flat_map(|texts| texts.values().flat_map(|x| std::iter::once(&x.description).chain(&x.exemplars))),
+            )
             .chain(t.categories.iter().flat_map(|c| std::iter::once(&c.description).chain(&c.exemplars)));
         for text in texts {
             if let Some((run, file)) = runs(text).into_iter().find_map(|r| reference.get(&r).map(|f| (r, f.clone()))) {

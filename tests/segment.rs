@@ -726,7 +726,11 @@ fn translated_flicc_survey() {
             let spans = segmenter.split_as(t, language);
             let n = spans.len();
             if n != counts_en[i] {
-                if n > counts_en[i] { more += 1 } else { fewer += 1 }
+                if n > counts_en[i] {
+                    more += 1
+                } else {
+                    fewer += 1
+                }
                 println!("{language} row {i}: {n} sentences (en {}):", counts_en[i]);
                 for s in &spans {
                     println!("    | {}", s.text(t));

@@ -4,6 +4,8 @@
 
 use std::path::PathBuf;
 
+use ndarray::Array2;
+
 use crate::aggregate::{self, DecisionConfig};
 use crate::encode::{load_encoder, model_files, BackendKind, EncoderConfig, TextEncoder};
 use crate::error::{Error, Result};
@@ -11,7 +13,6 @@ use crate::head::{Head, HeadSet};
 use crate::models;
 use crate::route::DomainRouter;
 use crate::score::MemberTexts;
-use ndarray::Array2;
 use crate::segment::{Segmenter, SegmenterConfig};
 use crate::taxonomy::Taxonomy;
 

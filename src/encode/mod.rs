@@ -309,8 +309,9 @@ impl TextEncoder {
         // Sort by length so each batch pads little.
         pieces.sort_by_key(|(_, p)| p.len());
         let batches = self.batches(&pieces, prefix.len());
-        let run =
-            |batch: &&[(usize, &[u32])]| -> Result<Array2<f32>> { self.backend.embed_batch(&self.pad_batch(batch, prefix)) };
+        let run = |batch: &&[(usize, &[u32])]| -> Result<Array2<f32>> {
+            self.backend.embed_batch(&self.pad_batch(batch, prefix))
+        };
         let outputs: Vec<Array2<f32>> = if parallel {
             batches.par_iter().map(run).collect::<Result<_>>()?
         } else {
