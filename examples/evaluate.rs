@@ -52,6 +52,8 @@ struct Scores {
     /// narrative, for two-level taxonomies) is one of them: how well the
     /// categories are ranked, whatever the thresholds.
     top1_accuracy: f64,
+    /// The same with a gold one among the three best-scored.
+    top3_accuracy: f64,
     /// Flat taxonomies (and SemEval-2025 fine labels): micro/macro F1.
     report: metrics::MultiLabelReport,
     /// Documents per encoder that read them (routing by language).
@@ -93,7 +95,7 @@ fn run(mut args: Args) -> Result<(), Box<dyn std::error::Error>> {
     let mut coarse = Vec::with_capacity(texts.len());
     let mut scorers: Vec<String> = Vec::new();
     let mut encoder_of: Vec<String> = Vec::with_capacity(texts.len());
-    let (mut top1_hits, mut top1_docs) = (0usize, 0usize);
+    let (mut top1_hits, mut top3_hits, mut top1_docs) = (0usize, 0usize, 0usize);
     for (doc, result) in corpus.documents.iter().zip(classifier.classify_batch(&texts)) {
         let a = result.map_err(|e| format!("document {}: {e}", doc.id))?;
         if !scorers.contains(&a.scorer) {
@@ -106,6 +108,7 @@ fn run(mut args: Args) -> Result<(), Box<dyn std::error::Error>> {
             top1_docs += 1;
             let best = a.best_category(&taxonomy);
             top1_hits += usize::from(best.is_some_and(|b| gold.iter().any(|g| *g == b)));
+            top3_hits += usize::from(a.best_categories(&taxonomy, 3).iter().any(|b| gold.iter().any(|g| g == b)));
         }
         fine.push((doc.id.clone(), a.labels.iter().map(|l| l.label.clone()).collect::<Vec<_>>()));
         let c = a.coarse.as_ref().map(|c| c.iter().map(|l| l.label.clone()).collect()).unwrap_or_default();
@@ -113,6 +116,7 @@ fn run(mut args: Args) -> Result<(), Box<dyn std::error::Error>> {
     }
     let scorer = scorers.join(", ");
     let top1_accuracy = if top1_docs == 0 { 0.0 } else { top1_hits as f64 / top1_docs as f64 };
+    let top3_accuracy = if top1_docs == 0 { 0.0 } else { top3_hits as f64 / top1_docs as f64 };
     let two_level = !args.corpus.semeval2025.is_empty() || taxonomy.is_hierarchical();
     let count = |members: &mut dyn Iterator<Item = usize>| {
         let mut by: BTreeMap<String, usize> = BTreeMap::new();
@@ -166,6 +170,7 @@ fn run(mut args: Args) -> Result<(), Box<dyn std::error::Error>> {
             f1_samples_coarse: Some(metrics::f1_samples(&corpus.coarse_by_id(), &coarse, &coarse_list)),
             f1_samples_fine: Some(metrics::f1_samples(&corpus.labels_by_id(), &fine, &fine_list)),
             top1_accuracy,
+            top3_accuracy,
             report: metrics::multilabel_report(&corpus.labels_by_id(), &fine, &fine_list),
             encoders,
             by_language,
@@ -179,6 +184,7 @@ fn run(mut args: Args) -> Result<(), Box<dyn std::error::Error>> {
             f1_samples_coarse: None,
             f1_samples_fine: None,
             top1_accuracy,
+            top3_accuracy,
             report: metrics::multilabel_report(&corpus.labels_by_id(), &fine, &data::all_labels(&taxonomy)),
             encoders,
             by_language,
@@ -208,6 +214,7 @@ fn run(mut args: Args) -> Result<(), Box<dyn std::error::Error>> {
         println!("documents per encoder: {}", list.join(", "));
     }
     println!("best-scored category right: {:.3} of documents with a label", scores.top1_accuracy);
+    println!("a gold one among the best 3: {:.3}", scores.top3_accuracy);
     if let (Some(c), Some(f)) = (scores.f1_samples_coarse, scores.f1_samples_fine) {
         println!("F1 samples, narratives (coarse):     {c:.3}");
         println!("F1 samples, sub-narratives (fine):   {f:.3}");

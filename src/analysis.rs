@@ -243,6 +243,22 @@ impl DocumentAnalysis {
             .map(|s| &*s.label)
     }
 
+    /// The `n` best-scored top-level categories (of the routed domain, if
+    /// any), best first: [`DocumentAnalysis::best_category`] and the next ones.
+    pub fn best_categories(&self, taxonomy: &crate::taxonomy::Taxonomy, n: usize) -> Vec<&str> {
+        self.document_scores
+            .iter()
+            .filter(|s| {
+                taxonomy.index_of_label(&s.label).is_some_and(|c| {
+                    let cat = &taxonomy.categories[c];
+                    cat.parent.is_none() && (self.domain.is_none() || cat.domain == self.domain)
+                })
+            })
+            .take(n)
+            .map(|s| &*s.label)
+            .collect()
+    }
+
     /// The document score of a label, if the taxonomy has it.
     pub fn score_of(&self, label: &str) -> Option<f32> {
         self.document_scores.iter().find(|s| &*s.label == label).map(|s| s.score)

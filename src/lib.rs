@@ -35,6 +35,7 @@ pub mod error;
 mod fit;
 pub mod head;
 pub mod language;
+pub(crate) mod language_texts;
 pub mod metrics;
 pub mod models;
 pub mod pool;

@@ -259,6 +259,17 @@ impl ZeroShot {
         self.calibrate(self.raw(x, None))
     }
 
+    /// Calibrated scores `[n, k]` from the raw similarities of this scorer
+    /// and of `other` (the same taxonomy, other member texts: those in a
+    /// document's language), combined per category by their maximum or
+    /// (`mean`) their mean, calibrated with this scorer's calibration.
+    pub(crate) fn score_combined(&self, other: &ZeroShot, x: ArrayView2<'_, f32>, mean: bool) -> Array2<f32> {
+        let mut raw = self.raw(x, None);
+        let theirs = other.raw(x, None);
+        raw.zip_mut_with(&theirs, |a, &b| *a = if mean { 0.5 * (*a + b) } else { a.max(b) });
+        self.calibrate(raw)
+    }
+
     /// Raw similarities → calibrated scores, in place, a row at a time (the
     /// gaps of a row are taken before any of its values change).
     fn calibrate(&self, mut raw: Array2<f32>) -> Array2<f32> {

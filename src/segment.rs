@@ -237,7 +237,8 @@ impl Segmenter {
             previous = *cut;
         }
         let quoted = quotations(&flat);
-        let candidates = merge_cuts(&found, &quotation_cuts(language, &flat, &quoted));
+        let candidates =
+            merge_cuts(&merge_cuts(&found, &quotation_cuts(language, &flat, &quoted)), &year_cuts(language, &flat));
         let list = inline_list(&flat);
 
         let lead = block.len() - block.trim_start().len();
@@ -564,7 +565,7 @@ fn period_before_ellipsis(head: &str) -> Option<usize> {
 /// Quotations longer than this are left to sentencex alone.
 const QUOTATION: usize = WINDOW;
 
-/// The insides of the quotations of `s`, `"…"`, `“…”` or `«…»`, ascending and
+/// The insides of the quotations of `s`, `"…"`, `“…”`, `„…“` or `«…»`, ascending and
 /// not overlapping; nested quotes are left alone, an opener never closed
 /// gives none.
 fn quotations(s: &str) -> Vec<std::ops::Range<usize>> {
@@ -577,10 +578,13 @@ fn quotations(s: &str) -> Vec<std::ops::Range<usize>> {
                 open = None;
                 found.push(from..at);
             }
-            // A `"` inside `“…”` is nested; a new `“` or `«` drops an opener never closed.
-            (Some((_, '”' | '»')), '"') => {}
+            // A `"` inside `“…”` is nested, and so are `„…“` and `“…”` inside
+            // `«…»` (Russian); a new `“`, `„` or `«` drops an opener never closed.
+            (Some((_, '”' | '»' | '“')), '"') | (Some((_, '»')), '„' | '“' | '”') => {}
             (_, '"') => open = Some((at + 1, '"')),
             (_, '“') => open = Some((at + '“'.len_utf8(), '”')),
+            // Bulgarian, Russian (inner), German: low-high `„…“`.
+            (_, '„') => open = Some((at + '„'.len_utf8(), '“')),
             (_, '«') => open = Some((at + '«'.len_utf8(), '»')),
             _ => {}
         }
@@ -630,8 +634,11 @@ fn dialogue_goes_on(before: &str, after: &str, in_quote: bool) -> bool {
 /// Whether `quoted` has a `.`, `!` or `?` followed by a space and more text: a place where one
 /// of its sentences could end.
 fn has_inner_end(quoted: &str) -> bool {
-    let bytes = quoted.trim_end().as_bytes();
+    let quoted = quoted.trim_end();
+    let bytes = quoted.as_bytes();
     bytes.windows(2).any(|pair| matches!(pair, [b'.' | b'!' | b'?', b' ' | b'\t']))
+        // Hindi ends sentences with a danda.
+        || quoted.contains("। ")
 }
 
 /// What may follow an abbreviation without starting a new sentence.
@@ -686,8 +693,12 @@ const TIME_ZONES: &[&str] = &[
 /// Bytes looked at on either side of a cut; enough for any abbreviation or follow-up above.
 const LOOK: usize = 64;
 
-/// True when the cut between `before` and `after` splits an abbreviation from its follow-up.
+/// True when the cut between `before` and `after` splits an abbreviation from its follow-up,
+/// or cuts where no sentence ends in any language's news copy ([`continues`]).
 fn keeps_together(before: &str, after: &str) -> bool {
+    if continues(before, after) {
+        return true;
+    }
     let Some(abbreviation) = last_token(before) else {
         return false;
     };
@@ -699,6 +710,67 @@ fn keeps_together(before: &str, after: &str) -> bool {
     let word = words.next().unwrap_or("");
     let next = words.next().unwrap_or("");
     rule.follow.iter().any(|follow| follow.matches(word, next))
+}
+
+/// Cuts that the rules of some languages make where no sentence ends:
+/// - inside a Portuguese ordinal (`a 2.ª Lei`, `o 5.º Relatório`);
+/// - after an ellipsis before a lower-case word (`Да... у всех`, `Лол… изменение`);
+/// - after `et al.` before a year, a bracket or a lower-case word (`Bellenger et al. (2013)`);
+/// - after a short lower-case abbreviation before a number (`15 dez. 2014`, `т. е. ½`);
+/// - after an initial before a capitalised word (`К. К. Бърт`).
+fn continues(before: &str, after: &str) -> bool {
+    if after.starts_with(['ª', 'º']) {
+        return true;
+    }
+    let tail = before.trim_end();
+    let next = after.trim_start();
+    let Some(first) = next.chars().next() else {
+        return false;
+    };
+    if first.is_lowercase() && (tail.ends_with("..") || tail.ends_with('…')) {
+        return true;
+    }
+    let Some(token) = tail.rsplit(char::is_whitespace).next() else {
+        return false;
+    };
+    let word = token.trim_start_matches(['(', '[', '«', '„', '“', '"']);
+    let Some(stem) = word.strip_suffix('.') else {
+        return false;
+    };
+    let number = next.trim_start_matches(['(', '[']).chars().next().is_some_and(char::is_numeric);
+    if stem == "al" {
+        let head = tail[..tail.len() - token.len()].trim_end();
+        return head.ends_with("et") && (number || first == '(' || first.is_lowercase());
+    }
+    let mut letters = stem.chars();
+    let initial = letters.next().is_some_and(char::is_uppercase) && letters.next().is_none();
+    if initial && first.is_uppercase() {
+        return true;
+    }
+    number && (1..=4).contains(&stem.chars().count()) && stem.chars().all(char::is_lowercase)
+}
+
+/// Extra cuts for Russian and Bulgarian: after a year's `г.` (год, година)
+/// before a capitalised word (`… през 1983 г. Най-ниската …`), which their
+/// rules keep together because `г.` is an abbreviation.
+fn year_cuts(language: &str, s: &str) -> Vec<usize> {
+    if !matches!(language, "ru" | "bg" | "uk" | "be" | "mk" | "sr") {
+        return Vec::new();
+    }
+    let mut cuts = Vec::new();
+    for (at, _) in s.match_indices(" г.") {
+        let digits = s[..at].chars().rev().take_while(char::is_ascii_digit).count();
+        let end = at + " г.".len();
+        let rest = &s[end..];
+        let spaced = rest.starts_with(char::is_whitespace);
+        let next = rest.trim_start();
+        let mut chars = next.chars();
+        let capital = chars.next().is_some_and(char::is_uppercase) && chars.next().is_some_and(char::is_lowercase);
+        if digits >= 3 && spaced && capital {
+            cuts.push(end);
+        }
+    }
+    cuts
 }
 
 /// The token before a cut without leading punctuation or digits (`(Gen.` → `Gen.`,

@@ -39,7 +39,10 @@ fn documents_in_a_calibrated_language_are_decided_with_its_own_thresholds() {
         }
     }
     // The e5 classifier holds one table per language of the taxonomy, and
-    // they are not the English ones: cross-lingual similarities run lower.
+    // they are not the English ones. (With `query:` on the category texts
+    // too they were all lower; with `passage:` there, Hindi's for one
+    // sentence is higher: each is learnt at the same false-alarm rate on its
+    // own language's background, whichever way it moves.)
     let e5 = e5();
     assert_eq!(e5.calibrated_languages(), ["bul", "hin", "por", "rus"]);
     let narratives = e5.taxonomy().roots();
@@ -49,7 +52,12 @@ fn documents_in_a_calibrated_language_are_decided_with_its_own_thresholds() {
             assert_eq!(from, Some(code));
             let default = e5.thresholds_for(n);
             let mean = |t: &[f32]| narratives.iter().map(|&c| t[c]).sum::<f32>() / narratives.len() as f32;
-            assert!(mean(own) < mean(default), "{code}, {n} sentences: {} against {}", mean(own), mean(default));
+            println!(
+                "{code}, {n} sentences: narratives' mean threshold {:.3} (English {:.3})",
+                mean(own),
+                mean(default)
+            );
+            assert!(own != default, "{code}, {n} sentences: the English table");
         }
     }
 }

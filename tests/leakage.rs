@@ -7,7 +7,9 @@
 //! The background sentences in other languages (`background_by_language`:
 //! Russian, Bulgarian, Portuguese, Hindi) are checked the same way, against
 //! the fixtures in those languages among the rest (every word of theirs
-//! counts as a content word: the stop list is English).
+//! counts as a content word: the stop list is English). So are the category
+//! texts written in those languages (`texts_by_language`), against the same
+//! references, FLICC's test split translated into the four languages included.
 
 mod common;
 
@@ -78,7 +80,8 @@ fn reference_runs() -> HashMap<String, String> {
             out.entry(run).or_insert_with(|| file.strip_prefix(&root).unwrap_or(file).display().to_string());
         }
     }
-    for split in ["train", "val", "test"] {
+    // FLICC, and its test split translated into four languages (tests/data/flicc/README.md).
+    for split in ["train", "val", "test", "test.ru", "test.bg", "test.pt", "test.hi"] {
         let path = root.join(format!("tests/data/flicc/fallacy_{split}.csv"));
         let mut reader = csv::Reader::from_path(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         for record in reader.records() {
@@ -105,6 +108,11 @@ fn taxonomy_texts_share_no_long_word_run_with_scored_texts() {
             .background
             .iter()
             .chain(t.background_by_language.values().flatten())
+            .chain(
+                t.texts_by_language
+                    .values()
+                    .flat_map(|texts| texts.values().flat_map(|x| std::iter::once(&x.description).chain(&x.exemplars))),
+            )
             .chain(t.categories.iter().flat_map(|c| std::iter::once(&c.description).chain(&c.exemplars)));
         for text in texts {
             if let Some((run, file)) = runs(text).into_iter().find_map(|r| reference.get(&r).map(|f| (r, f.clone()))) {
@@ -147,5 +155,27 @@ fn the_check_finds_a_planted_leak_in_every_language_of_the_backgrounds() {
         assert!(runs(&planted).iter().any(|r| reference.contains_key(r)), "{code}: {planted}");
         // And the background in that language itself shares nothing with it.
         assert!(narratives.background_by_language[code].iter().all(|b| !b.contains(sentence.trim())), "{code}");
+    }
+}
+
+/// The translated FLICC test rows are among the reference texts: a row of
+/// each planted in a category text is found, and the built-in texts in that
+/// language share no run with any of them.
+#[test]
+fn the_check_covers_the_translated_flicc_and_the_category_texts_by_language() {
+    let reference = reference_runs();
+    let narratives = Taxonomy::builtin("semeval2025-narratives").unwrap();
+    let codes: Vec<&str> = narratives.texts_by_language.keys().map(String::as_str).collect();
+    assert_eq!(codes, ["bul", "hin", "por", "rus"]);
+    for (suffix, code) in [("bg", "bul"), ("hi", "hin"), ("pt", "por"), ("ru", "rus")] {
+        let path = common::root().join(format!("tests/data/flicc/fallacy_test.{suffix}.csv"));
+        let mut reader = csv::Reader::from_path(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let rows: Vec<String> = reader.records().map(|r| r.unwrap().get(0).unwrap().to_string()).collect();
+        assert_eq!(rows.len(), 256, "{suffix}");
+        let row = rows.iter().find(|r| words(r).len() > 12).unwrap();
+        let planted = format!("{row} ({code})");
+        assert!(runs(&planted).iter().any(|r| reference.contains_key(r)), "{code}: {planted}");
+        let texts = &narratives.texts_by_language[code];
+        assert!(texts.len() >= 10, "{code}: {} categories with texts", texts.len());
     }
 }

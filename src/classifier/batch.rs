@@ -52,12 +52,14 @@ impl Classifier {
                 .collect();
             let mut all: Vec<&str> = Vec::new();
             let mut all_ranges: Vec<Range<usize>> = Vec::new();
+            let mut all_codes: Vec<Option<&str>> = Vec::new();
             for &(i, p) in &members {
                 let base = all.len();
                 all_ranges.extend(ranges[i].iter().map(|r| base + r.start..base + r.end));
+                all_codes.extend(ranges[i].iter().map(|_| p.scoring_language()));
                 all.extend(sentence_texts(p));
             }
-            match c.embed_scored(&all, &all_ranges, parallel) {
+            match c.embed_scored(&all, (&all_ranges, &all_codes), parallel) {
                 Ok(list) => {
                     let mut list = list.into_iter();
                     for &(i, _) in &members {
@@ -67,7 +69,8 @@ impl Classifier {
                 // Attribute the failure to the documents that cause it.
                 Err(_) => {
                     for &(i, p) in &members {
-                        scored[i] = Some(c.embed_scored(&sentence_texts(p), &ranges[i], parallel));
+                        let codes = vec![p.scoring_language(); ranges[i].len()];
+                        scored[i] = Some(c.embed_scored(&sentence_texts(p), (&ranges[i], &codes), parallel));
                     }
                 }
             }
@@ -88,7 +91,15 @@ impl Classifier {
     /// (consecutive, covering every text) cut them into documents or units,
     /// each scored on its own. A chunk's vectors are dropped once it is
     /// scored: memory follows the scores, not the vectors.
-    pub(super) fn embed_scored(&self, texts: &[&str], ranges: &[Range<usize>], parallel: bool) -> Result<Vec<Scored>> {
+    /// `ranges.1` is the language each range is scored in (see
+    /// `Prepared::scoring_language`).
+    pub(super) fn embed_scored(
+        &self,
+        texts: &[&str],
+        ranges: (&[Range<usize>], &[Option<&str>]),
+        parallel: bool,
+    ) -> Result<Vec<Scored>> {
+        let (ranges, codes) = ranges;
         use ndarray::{s, Array1, Axis};
         let (k, dim) = (self.labels.len(), self.encoder.dim());
         let mut out: Vec<Scored> = ranges
@@ -118,7 +129,15 @@ impl Classifier {
                 let end = range.end.min(to);
                 // Rows a..b of the chunk are rows c..d of the range.
                 let (a, b, c, d) = (row - from, end - from, row - range.start, end - range.start);
-                doc.zero_shot.slice_mut(s![c..d, ..]).assign(&zero_shot.slice(s![a..b, ..]));
+                // Zero-shot, a language with category texts of its own is scored against them.
+                match self.language_scorers.get(codes.get(r).copied().flatten()).filter(|_| self.head.is_none()) {
+                    Some(own) => doc.zero_shot.slice_mut(s![c..d, ..]).assign(&self.language_scorers.score(
+                        &self.scorer,
+                        own,
+                        e.vectors.slice(s![a..b, ..]),
+                    )),
+                    None => doc.zero_shot.slice_mut(s![c..d, ..]).assign(&zero_shot.slice(s![a..b, ..])),
+                }
                 if let (Some(mine), Some(all)) = (doc.head.as_mut(), head.as_ref()) {
                     mine.slice_mut(s![c..d, ..]).assign(&all.slice(s![a..b, ..]));
                 }

@@ -4,6 +4,8 @@
 
 use std::path::PathBuf;
 
+use ndarray::Array2;
+
 use crate::aggregate::{self, DecisionConfig};
 use crate::encode::{load_encoder, model_files, BackendKind, EncoderConfig, TextEncoder};
 use crate::error::{Error, Result};
@@ -255,20 +257,42 @@ impl ClassifierBuilder {
 
         let members = MemberTexts::of(&taxonomy);
         let own_backgrounds = language_backgrounds(&taxonomy, languages);
+        let combine = crate::language_texts::Combine::resolve()?;
+        let own_members = crate::language_texts::language_members(&taxonomy, languages, combine);
+        let categories = members.texts.len() + own_members.iter().map(|(_, m)| m.texts.len()).sum::<usize>();
         let texts: Vec<&str> = members
             .texts
             .iter()
+            .chain(own_members.iter().flat_map(|(_, m)| m.texts.iter()))
             .chain(&taxonomy.background)
             .chain(own_backgrounds.iter().flat_map(|(_, s)| s.iter()))
             .map(String::as_str)
             .collect();
         let cache_dir = models_dir.join(crate::cache::CACHE_DIR);
-        let key = crate::cache::key(encoder.backend_name(), &model_files(self.backend, model, &models_dir), &texts);
+        // The prefixes (e5's) are part of what the vectors depend on; models without any keep their keys.
+        let prefixes = match encoder.prefixes() {
+            ("", None) => String::new(),
+            (s, c) => format!("|prefixes:{s}|{}", c.unwrap_or(s)),
+        };
+        let key = crate::cache::key(
+            &format!("{}{prefixes}", encoder.backend_name()),
+            &model_files(self.backend, model, &models_dir),
+            &texts,
+        );
         let cache = (!self.no_vector_cache && !custom).then_some((cache_dir.as_path(), key.as_str()));
-        let all = embedded_texts(&encoder, &pool, &texts, cache)?;
-        let background_end = members.texts.len() + taxonomy.background.len();
+        let all = embedded_texts(&encoder, &pool, (&texts, categories), cache)?;
+        let background_end = categories + taxonomy.background.len();
         let member_vectors = all.slice(ndarray::s![..members.texts.len(), ..]).to_owned();
-        let background = all.slice(ndarray::s![members.texts.len()..background_end, ..]).to_owned();
+        let mut at = members.texts.len();
+        let own_members: Vec<(String, MemberTexts, Array2<f32>)> = own_members
+            .into_iter()
+            .map(|(code, m)| {
+                at += m.texts.len();
+                let v = all.slice(ndarray::s![at - m.texts.len()..at, ..]).to_owned();
+                (code, m, v)
+            })
+            .collect();
+        let background = all.slice(ndarray::s![categories..background_end, ..]).to_owned();
         let mut at = background_end;
         let own_vectors: Vec<(&str, ndarray::ArrayView2<'_, f32>)> = own_backgrounds
             .iter()
@@ -277,6 +301,14 @@ impl ClassifierBuilder {
                 (*code, all.slice(ndarray::s![at - sentences.len()..at, ..]))
             })
             .collect();
+        let language_scorers = crate::language_texts::LanguageScorers::build(
+            &taxonomy,
+            (&members, member_vectors.view()),
+            own_members,
+            &own_vectors,
+            background.view(),
+            combine,
+        );
         let router = DomainRouter::new(&taxonomy, &members, member_vectors.view(), background.view());
         let head = match self.heads {
             None => None,
@@ -289,7 +321,7 @@ impl ClassifierBuilder {
             member_vectors,
             (background.view(), &own_vectors),
             &decision,
-            wants_derived,
+            (wants_derived, &language_scorers),
             cache,
         )?;
         if let Some(head) = &head {
@@ -358,6 +390,7 @@ impl ClassifierBuilder {
             head,
             thresholds,
             language_thresholds,
+            language_scorers,
             base_rates,
             norms,
             fingerprint,

@@ -13,17 +13,29 @@ use crate::taxonomy::Taxonomy;
 use super::Classifier;
 
 /// The taxonomy's texts embedded, from the cache `(directory, key)` when it
-/// holds them (and stored there when it does not).
+/// holds them (and stored there when it does not). The first `texts.1`
+/// texts are category texts, embedded with the encoder's category prefix
+/// when it has one of its own.
 pub(super) fn embedded_texts(
     encoder: &TextEncoder,
     pool: &rayon::ThreadPool,
-    texts: &[&str],
+    texts: (&[&str], usize),
     cache: Option<(&std::path::Path, &str)>,
 ) -> Result<Array2<f32>> {
+    let (texts, categories) = texts;
     if let Some(vectors) = cache.and_then(|(dir, key)| crate::cache::load(dir, key, texts.len(), encoder.dim())) {
         return Ok(vectors);
     }
-    let vectors = pool.install(|| encoder.embed(texts))?.vectors;
+    let vectors = match encoder.prefixes() {
+        (_, None) => pool.install(|| encoder.embed(texts))?.vectors,
+        (_, Some(_)) => {
+            let (members, rest) = texts.split_at(categories.min(texts.len()));
+            let a = pool.install(|| encoder.embed_categories(members))?.vectors;
+            let b = pool.install(|| encoder.embed(rest))?.vectors;
+            ndarray::concatenate(ndarray::Axis(0), &[a.view(), b.view()])
+                .map_err(|e| Error::InvalidInput(format!("category and background vectors: {e}")))?
+        }
+    };
     if let Some((dir, key)) = cache {
         crate::cache::store(dir, key, &vectors);
     }
@@ -47,9 +59,10 @@ pub(super) fn fitted_scorer(
     member_vectors: Array2<f32>,
     backgrounds: (ndarray::ArrayView2<'_, f32>, &[(&str, ndarray::ArrayView2<'_, f32>)]),
     decision: &DecisionConfig,
-    wants_derived: bool,
+    derive: (bool, &crate::language_texts::LanguageScorers),
     cache: Option<(&std::path::Path, &str)>,
 ) -> Result<(ZeroShot, Option<Learnt>, ByLanguage)> {
+    let (wants_derived, language_scorers) = derive;
     let (background, by_language) = backgrounds;
     let k = taxonomy.categories.len();
     let structure: Vec<String> = taxonomy
@@ -59,6 +72,8 @@ pub(super) fn fitted_scorer(
         .chain([format!("{:?}|{}|{wants_derived}", decision.pooling, decision.false_alarm_rate)])
         // Unchanged for a taxonomy without background by language.
         .chain(by_language.iter().map(|(code, v)| format!("language|{code}|{}", v.nrows())))
+        // Unchanged for a taxonomy without category texts by language.
+        .chain(language_scorers.describe())
         .collect();
     let fit_cache = cache.map(|(dir, vectors_key)| {
         let parts: Vec<&str> = structure.iter().map(String::as_str).chain([vectors_key]).collect();
@@ -91,7 +106,11 @@ pub(super) fn fitted_scorer(
             )
         })
         .flatten();
-    let own = if wants_derived { language_thresholds(taxonomy, &scorer, by_language, decision)? } else { Vec::new() };
+    let own = if wants_derived {
+        language_thresholds(taxonomy, &scorer, language_scorers, by_language, decision)?
+    } else {
+        Vec::new()
+    };
     // Too little background for learnt thresholds: nothing to cache but the calibration.
     if let Some((dir, key)) = fit_cache.filter(|_| derived.is_some() || !wants_derived) {
         let c = scorer.calibration();
@@ -128,13 +147,18 @@ pub(super) fn language_backgrounds<'t>(
 fn language_thresholds(
     taxonomy: &Taxonomy,
     scorer: &ZeroShot,
+    language_scorers: &crate::language_texts::LanguageScorers,
     by_language: &[(&str, ndarray::ArrayView2<'_, f32>)],
     decision: &DecisionConfig,
 ) -> Result<ByLanguage> {
     by_language
         .iter()
         .map(|(code, vectors)| {
-            let scores = scorer.score(*vectors);
+            // Scored as the language's documents are: against its own texts when it has some.
+            let scores = match language_scorers.get(Some(code)) {
+                Some(own) => language_scorers.score(scorer, own, *vectors),
+                None => scorer.score(*vectors),
+            };
             aggregate::background_thresholds(taxonomy, scores.view(), decision.pooling, decision.false_alarm_rate)
                 .map(|t| (code.to_string(), t))
                 .ok_or_else(|| Error::InvalidTaxonomy {

@@ -56,6 +56,9 @@ pub struct Classifier {
     /// Thresholds learnt from the background of one language, by ISO 639-3
     /// code, laid out as `thresholds` (see [`Classifier::calibration_for`]).
     language_thresholds: ByLanguage,
+    /// Scorers of the languages with category texts of their own, for
+    /// documents detected (settled) in them and scored zero-shot.
+    language_scorers: crate::language_texts::LanguageScorers,
     /// The taxonomy's priors and the background's norms, for a flat
     /// taxonomy with priors scored zero-shot.
     base_rates: Option<(Vec<f32>, aggregate::BackgroundNorms)>,
@@ -89,6 +92,14 @@ struct Prepared<'a> {
     language: Option<crate::language::Language>,
     /// Whether that detection is sure enough to act on (see `language::settled`).
     settled: bool,
+}
+
+impl Prepared<'_> {
+    /// The language whose category texts score the document: its detected
+    /// one when the detection is settled.
+    fn scoring_language(&self) -> Option<&str> {
+        self.language.as_ref().filter(|_| self.settled).map(|l| l.code.as_str())
+    }
 }
 
 impl Classifier {

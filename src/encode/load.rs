@@ -85,8 +85,13 @@ pub(crate) fn load_encoder(
                 let backend =
                     crate::encode::onnx::OnnxBackend::load_with(&file, &library, threads, name, initializers)?;
                 let encoder = TextEncoder::new(tokenizer, Box::new(backend), config)?;
-                match model.prefix() {
-                    Some(prefix) => encoder.with_prefix(prefix),
+                let (sentences, categories) = model.prefixes()?;
+                let encoder = match sentences {
+                    Some(prefix) => encoder.with_prefix(prefix)?,
+                    None => encoder,
+                };
+                match categories.filter(|c| Some(*c) != sentences) {
+                    Some(prefix) => encoder.with_category_prefix(prefix),
                     None => Ok(encoder),
                 }
             }

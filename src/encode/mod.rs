@@ -131,6 +131,11 @@ pub struct TextEncoder {
     pad: u32,
     /// Ids put after the first special token of every sequence (e5's `query:`).
     prefix: Vec<u32>,
+    /// The same for category texts ([`TextEncoder::embed_categories`]);
+    /// `None`: the same as `prefix`.
+    category_prefix: Option<Vec<u32>>,
+    /// The prefixes as text (sentences, category texts), for cache keys.
+    prefix_text: (String, Option<String>),
 }
 
 impl std::fmt::Debug for TextEncoder {
@@ -179,7 +184,17 @@ impl TextEncoder {
             })
         };
         let (cls, sep, pad) = (special(["[CLS]", "<s>"])?, special(["[SEP]", "</s>"])?, special(["[PAD]", "<pad>"])?);
-        Ok(TextEncoder { tokenizer, backend, config, cls, sep, pad, prefix: Vec::new() })
+        Ok(TextEncoder {
+            tokenizer,
+            backend,
+            config,
+            cls,
+            sep,
+            pad,
+            prefix: Vec::new(),
+            category_prefix: None,
+            prefix_text: (String::new(), None),
+        })
     }
 
     /// Put `prefix` before every text the model sees, joined by a space, as
@@ -187,21 +202,43 @@ impl TextEncoder {
     /// of every sequence, each window of a long sentence included. They are
     /// not counted in [`Embeddings::tokens`].
     pub fn with_prefix(mut self, prefix: &str) -> Result<Self> {
+        self.prefix = self.prefix_ids(prefix)?;
+        self.prefix_text.0 = prefix.trim_end().to_string();
+        Ok(self)
+    }
+
+    /// Put `prefix` before the category texts that
+    /// [`TextEncoder::embed_categories`] embeds (descriptions and
+    /// exemplars), instead of the [`TextEncoder::with_prefix`] one: e5's
+    /// asymmetric use, `passage: ` on one side and `query: ` on the other.
+    pub fn with_category_prefix(mut self, prefix: &str) -> Result<Self> {
+        self.category_prefix = Some(self.prefix_ids(prefix)?);
+        self.prefix_text.1 = Some(prefix.trim_end().to_string());
+        Ok(self)
+    }
+
+    /// The prefixes in use, as text: sentences, then category texts when
+    /// they differ (`None`: the same).
+    pub fn prefixes(&self) -> (&str, Option<&str>) {
+        (&self.prefix_text.0, self.prefix_text.1.as_deref().filter(|c| *c != self.prefix_text.0))
+    }
+
+    fn prefix_ids(&self, prefix: &str) -> Result<Vec<u32>> {
         let prefix = prefix.trim_end();
-        self.prefix = if prefix.is_empty() { Vec::new() } else { self.token_ids(prefix)? };
-        let room = self.config.max_tokens.saturating_sub(2 + self.prefix.len());
+        let ids = if prefix.is_empty() { Vec::new() } else { self.token_ids(prefix)? };
+        let room = self.config.max_tokens.saturating_sub(2 + ids.len());
         if room <= self.config.window_overlap {
             return Err(Error::InvalidSetting {
                 name: "max_tokens",
                 reason: format!(
                     "max_tokens {} leaves no room for text after the prefix `{prefix}` ({} tokens) and window_overlap {}",
                     self.config.max_tokens,
-                    self.prefix.len(),
+                    ids.len(),
                     self.config.window_overlap
                 ),
             });
         }
-        Ok(self)
+        Ok(ids)
     }
 
     /// The backend's name.
@@ -228,15 +265,22 @@ impl TextEncoder {
     /// Embed texts. Work is spread over the current rayon pool; call it inside
     /// `ThreadPool::install` to choose the threads.
     pub fn embed(&self, texts: &[&str]) -> Result<Embeddings> {
-        self.embed_with(texts, true)
+        self.embed_with(texts, true, &self.prefix)
     }
 
     /// Embed texts on the calling thread only.
     pub fn embed_sequential(&self, texts: &[&str]) -> Result<Embeddings> {
-        self.embed_with(texts, false)
+        self.embed_with(texts, false, &self.prefix)
     }
 
-    fn embed_with(&self, texts: &[&str], parallel: bool) -> Result<Embeddings> {
+    /// Embed a taxonomy's category texts (descriptions, exemplars) with the
+    /// category prefix ([`TextEncoder::with_category_prefix`]), in parallel
+    /// like [`TextEncoder::embed`]; without one, the same as `embed`.
+    pub fn embed_categories(&self, texts: &[&str]) -> Result<Embeddings> {
+        self.embed_with(texts, true, self.category_prefix.as_deref().unwrap_or(&self.prefix))
+    }
+
+    fn embed_with(&self, texts: &[&str], parallel: bool, prefix: &[u32]) -> Result<Embeddings> {
         let dim = self.dim();
         let tokenize = |t: &&str| self.token_ids(t);
         let ids: Vec<Vec<u32>> = if parallel {
@@ -246,7 +290,7 @@ impl TextEncoder {
         };
 
         // Windows: (sentence index, token slice). A sentence with no tokens gets none.
-        let content = self.config.max_tokens - 2 - self.prefix.len();
+        let content = self.config.max_tokens - 2 - prefix.len();
         let step = content - self.config.window_overlap;
         let mut pieces: Vec<(usize, &[u32])> = Vec::with_capacity(ids.len());
         let mut windows = vec![0usize; ids.len()];
@@ -264,9 +308,10 @@ impl TextEncoder {
         }
         // Sort by length so each batch pads little.
         pieces.sort_by_key(|(_, p)| p.len());
-        let batches = self.batches(&pieces);
-        let run =
-            |batch: &&[(usize, &[u32])]| -> Result<Array2<f32>> { self.backend.embed_batch(&self.pad_batch(batch)) };
+        let batches = self.batches(&pieces, prefix.len());
+        let run = |batch: &&[(usize, &[u32])]| -> Result<Array2<f32>> {
+            self.backend.embed_batch(&self.pad_batch(batch, prefix))
+        };
         let outputs: Vec<Array2<f32>> = if parallel {
             batches.par_iter().map(run).collect::<Result<_>>()?
         } else {
@@ -300,14 +345,14 @@ impl TextEncoder {
 
     /// Cut length-sorted pieces into batches of at most `batch_size`
     /// sequences and `attention_budget` sequences × width².
-    fn batches<'p, 't>(&self, pieces: &'p [(usize, &'t [u32])]) -> Vec<&'p [(usize, &'t [u32])]> {
+    fn batches<'p, 't>(&self, pieces: &'p [(usize, &'t [u32])], prefix: usize) -> Vec<&'p [(usize, &'t [u32])]> {
         let mut out = Vec::with_capacity(pieces.len() / self.config.batch_size + 1);
         let mut start = 0;
         while start < pieces.len() {
             let mut end = start;
             while end < pieces.len() && end - start < self.config.batch_size {
                 // Sorted ascending: the newest piece sets the batch width.
-                let width = pieces[end].1.len() + 2 + self.prefix.len();
+                let width = pieces[end].1.len() + 2 + prefix;
                 if end > start && (end + 1 - start) * width * width > self.config.attention_budget {
                     break;
                 }
@@ -319,15 +364,15 @@ impl TextEncoder {
         out
     }
 
-    fn pad_batch(&self, batch: &[(usize, &[u32])]) -> TokenBatch {
-        let extra = 2 + self.prefix.len();
+    fn pad_batch(&self, batch: &[(usize, &[u32])], prefix: &[u32]) -> TokenBatch {
+        let extra = 2 + prefix.len();
         let width = batch.iter().map(|(_, p)| p.len() + extra).max().unwrap_or(extra);
         let n = batch.len();
         let mut input_ids = Array2::<i64>::from_elem((n, width), i64::from(self.pad));
         let mut attention_mask = Array2::<i64>::zeros((n, width));
         for (r, (_, piece)) in batch.iter().enumerate() {
             let ids = std::iter::once(self.cls)
-                .chain(self.prefix.iter().copied())
+                .chain(prefix.iter().copied())
                 .chain(piece.iter().copied())
                 .chain(std::iter::once(self.sep));
             for (c, id) in ids.enumerate() {

@@ -132,8 +132,27 @@ pub struct Taxonomy {
     /// `background`. They do not enter the score calibration.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub background_by_language: BTreeMap<String, Vec<String>>,
+    /// Category texts in particular languages, keyed by ISO 639-3 code and
+    /// then by category id: a description and exemplars written in that
+    /// language. A classifier whose encoder reads the language scores that
+    /// language's documents against them beside the categories' own texts
+    /// (see `docs/languages.md`); other documents never see them.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub texts_by_language: BTreeMap<String, BTreeMap<String, LanguageTexts>>,
     /// The categories, parents before or after children in any order.
     pub categories: Vec<Category>,
+}
+
+/// A category's texts in one language (see [`Taxonomy::texts_by_language`]).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LanguageTexts {
+    /// What the category means, in that language.
+    #[serde(default)]
+    pub description: String,
+    /// Sentences in that language that express the category.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exemplars: Vec<String>,
 }
 
 /// Names of the built-in taxonomies.
@@ -155,6 +174,14 @@ const NARRATIVES_PARTS: [&str; 4] = [
     include_str!("builtin/narratives-urw-b.toml"),
     include_str!("builtin/narratives-cc-a.toml"),
     include_str!("builtin/narratives-cc-b.toml"),
+];
+/// Category texts in other languages (`[texts_by_language.<code>.<id>]`
+/// tables, after the categories).
+const NARRATIVES_TEXTS_BY_LANGUAGE: [&str; 4] = [
+    include_str!("builtin/narratives-texts-bul.toml"),
+    include_str!("builtin/narratives-texts-hin.toml"),
+    include_str!("builtin/narratives-texts-por.toml"),
+    include_str!("builtin/narratives-texts-rus.toml"),
 ];
 
 /// File format of a taxonomy.
@@ -190,6 +217,7 @@ impl Taxonomy {
             other_label: None,
             background: Vec::new(),
             background_by_language: BTreeMap::new(),
+            texts_by_language: BTreeMap::new(),
             categories,
         };
         t.validate("<in-code taxonomy>", None)?;
@@ -205,6 +233,7 @@ impl Taxonomy {
                 let mut parts = vec![NARRATIVES_HEADER, NARRATIVES_BACKGROUND];
                 parts.extend(NARRATIVES_BACKGROUND_BY_LANGUAGE);
                 parts.extend(NARRATIVES_PARTS);
+                parts.extend(NARRATIVES_TEXTS_BY_LANGUAGE);
                 parts.join("\n")
             }
             _ => return Err(Error::UnknownTaxonomy { name: name.to_string(), known: BUILTIN_NAMES.join(", ") }),
@@ -313,6 +342,25 @@ impl Taxonomy {
             }
             if let Some(k) = sentences.iter().position(|e| e.trim().is_empty()) {
                 problems.push(format!("field `background_by_language.{code}[{k}]` is empty"));
+            }
+        }
+        for (code, texts) in &self.texts_by_language {
+            if whatlang::Lang::from_code(code.as_str()).is_none() {
+                problems.push(format!(
+                    "field `texts_by_language`: `{code}` is not a language code; use the ISO 639-3 code that results report (e.g. `rus`, `bul`, `por`, `hin`)"
+                ));
+            }
+            for (id, t) in texts {
+                let at = format!("field `texts_by_language.{code}.{id}`");
+                if !self.categories.iter().any(|c| &c.id == id) {
+                    problems.push(format!("{at}: no category has the id `{id}`"));
+                }
+                if t.description.trim().is_empty() && t.exemplars.iter().all(|e| e.trim().is_empty()) {
+                    problems.push(format!("{at}: needs a `description` or at least one non-empty `exemplars` entry"));
+                }
+                if let Some(k) = t.exemplars.iter().position(|e| e.trim().is_empty()) {
+                    problems.push(format!("{at}.exemplars[{k}] is empty"));
+                }
             }
         }
         let mut first_id: HashMap<&str, usize> = HashMap::new();
