@@ -84,7 +84,7 @@ pub(crate) fn interval_chart(rows: &[Row], width: u32, label_chars: usize, aria:
             .build_cartesian_2d(0.0..xmax, (0..n).into_segmented());
         let Ok(mut chart) = built else { return String::new() };
         let formatter = |v: &SegmentValue<usize>| match v {
-            SegmentValue::CenterOf(i) => names.get(*i).cloned().unwrap_or_default(),
+            SegmentValue::CenterOf(i) if *i < n => names.get(n - 1 - *i).cloned().unwrap_or_default(),
             _ => String::new(),
         };
         let _ = chart
