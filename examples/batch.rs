@@ -81,6 +81,22 @@ struct Args {
     /// No progress bar and no summary (errors are still reported).
     #[arg(long, short)]
     quiet: bool,
+    /// Write the corpus's prevalence estimates here as JSON: per label the
+    /// estimated share of documents that carry it with a 90% interval, and
+    /// the same per language when the corpus holds several.
+    #[arg(long, value_name = "FILE")]
+    summary: Option<PathBuf>,
+    /// Re-decide every document with the corpus's estimated prevalences as
+    /// its priors (per language), from the scores already computed: a label
+    /// is chosen when its probability reaches 0.5. The output is rewritten
+    /// once the run ends (held in memory when it goes to standard output).
+    #[arg(long)]
+    adapt: bool,
+    /// INPUT is a JSONL file that batch wrote: no model is loaded; its
+    /// documents are re-decided (--adapt) and/or summarised (--summary).
+    /// --taxonomy must name the taxonomy (and version) that scored it.
+    #[arg(long)]
+    redecide: bool,
 }
 
 /// Counts for the summary and the exit status.
@@ -151,6 +167,9 @@ impl Input {
 }
 
 fn run(args: &Args) -> Fallible<Tally> {
+    if args.redecide {
+        return redecide(args);
+    }
     let input = Input::of(&args.input)?;
     let selection = std::rc::Rc::new(Selection { shard: args.shard, done: prepare_output(args)? });
     let select = std::rc::Rc::clone(&selection);
@@ -175,7 +194,10 @@ fn run(args: &Args) -> Fallible<Tally> {
     };
 
     let classifier = args.classifier.build()?;
-    let mut out = open_output(args)?;
+    // --adapt to standard output: the lines are held until the corpus is read.
+    let held = args.adapt && args.output.is_none();
+    let mut buffer = Vec::new();
+    let mut out: Box<dyn Write + '_> = if held { Box::new(&mut buffer) } else { open_output(args)? };
     let progress = progress_bar(args, total);
     let started = Instant::now();
     let mut tally = Tally::default();
@@ -199,7 +221,19 @@ fn run(args: &Args) -> Fallible<Tally> {
         }
     }
     process_chunk(&classifier, chunk, args, &mut out, &progress, &mut tally)?;
+    drop(out);
     progress.finish_and_clear();
+    if args.adapt || args.summary.is_some() {
+        let records = match &args.output {
+            Some(path) => corpus::read_output(path)?.collect::<framelens::Result<Vec<_>>>()?,
+            None => String::from_utf8(buffer)?
+                .lines()
+                .enumerate()
+                .map(|(i, l)| OutputRecord::from_line(l, std::path::Path::new("<stdout>"), i + 1))
+                .collect::<framelens::Result<Vec<_>>>()?,
+        };
+        finish(classifier.taxonomy(), records, args)?;
+    }
     if let Some(e) = stream_error {
         return Err(format!("reading the input failed after {} records: {e}", tally.ok + tally.failed).into());
     }
@@ -208,6 +242,118 @@ fn run(args: &Args) -> Fallible<Tally> {
         summary(&tally, skipped, args, started.elapsed());
     }
     Ok(tally)
+}
+
+/// `--redecide`: read a saved batch output and re-decide and/or summarise it.
+fn redecide(args: &Args) -> Fallible<Tally> {
+    if !args.adapt && args.summary.is_none() {
+        return Err("--redecide needs --adapt and/or --summary FILE".into());
+    }
+    let path = PathBuf::from(&args.input);
+    let taxonomy = framelens::Taxonomy::from_name_or_path(&args.classifier.taxonomy)?;
+    let fingerprint = framelens::basis::fingerprint(&taxonomy);
+    let mut records = Vec::new();
+    for (i, record) in corpus::read_output(&path)?.enumerate() {
+        let record = record?;
+        let analyses: Vec<&framelens::DocumentAnalysis> = match &record {
+            OutputRecord::Analysis { analysis, .. } => vec![analysis],
+            OutputRecord::Units { units, .. } => units.iter().map(|u| &u.analysis).collect(),
+            OutputRecord::Error { .. } => Vec::new(),
+        };
+        for a in analyses {
+            let found = a.basis.as_ref().map(|b| b.taxonomy.as_str());
+            if a.taxonomy != taxonomy.name || found.is_some_and(|f| f != fingerprint) {
+                return Err(format!(
+                    "{}: record {} (`{}`) was classified with taxonomy {}, not {fingerprint} (--taxonomy {}): \
+                     re-decide it with the taxonomy, and the version of it, that scored it",
+                    path.display(),
+                    i + 1,
+                    record.id(),
+                    found.unwrap_or(&a.taxonomy),
+                    args.classifier.taxonomy
+                )
+                .into());
+            }
+        }
+        records.push(record);
+    }
+    let tally = Tally {
+        ok: records.iter().filter(|r| r.error().is_none()).count(),
+        failed: records.iter().filter(|r| r.error().is_some()).count(),
+    };
+    if args.adapt {
+        prepare_output(args)?;
+    }
+    finish(&taxonomy, records, args)?;
+    Ok(tally)
+}
+
+/// After the run: the summary of the corpus (before re-deciding, so that its
+/// `counted` shares are the run's own decisions), then `--adapt`'s re-decided
+/// records, written over the output (or to standard output).
+fn finish(taxonomy: &framelens::Taxonomy, mut records: Vec<OutputRecord>, args: &Args) -> Fallible<()> {
+    let mut analyses: Vec<framelens::DocumentAnalysis> = Vec::new();
+    for r in &mut records {
+        match r {
+            OutputRecord::Analysis { analysis, .. } => analyses.push(std::mem::replace(analysis, placeholder())),
+            OutputRecord::Units { units, .. } => {
+                analyses.extend(units.iter_mut().map(|u| std::mem::replace(&mut u.analysis, placeholder())))
+            }
+            OutputRecord::Error { .. } => {}
+        }
+    }
+    if let Some(path) = &args.summary {
+        let summary = corpus::Prevalence::estimate(&analyses, taxonomy)?;
+        let json = serde_json::to_string_pretty(&summary)? + "\n";
+        std::fs::write(path, json).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    if !args.adapt {
+        return Ok(());
+    }
+    corpus::Prevalence::adapt(&mut analyses, taxonomy)?;
+    let mut back = analyses.into_iter();
+    for r in &mut records {
+        match r {
+            OutputRecord::Analysis { analysis, .. } => *analysis = back.next().ok_or("lost a document")?,
+            OutputRecord::Units { units, .. } => {
+                for u in units {
+                    u.analysis = back.next().ok_or("lost a document")?;
+                }
+            }
+            OutputRecord::Error { .. } => {}
+        }
+    }
+    let mut text = String::new();
+    for r in &records {
+        text.push_str(&r.to_line()?);
+    }
+    match &args.output {
+        None => std::io::stdout().lock().write_all(text.as_bytes())?,
+        Some(path) => {
+            // Written beside, then renamed: a kill never leaves half a file.
+            let tmp = path.with_extension("adapt-tmp");
+            std::fs::write(&tmp, text).map_err(|e| format!("{}: {e}", tmp.display()))?;
+            std::fs::rename(&tmp, path).map_err(|e| format!("{}: {e}", path.display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// An empty analysis, held in a record while its own is re-decided.
+fn placeholder() -> framelens::DocumentAnalysis {
+    framelens::DocumentAnalysis {
+        taxonomy: String::new(),
+        encoder: String::new(),
+        scorer: String::new(),
+        domain: None,
+        language: None,
+        calibration: None,
+        sentences: Vec::new(),
+        labels: Vec::new(),
+        coarse: None,
+        document_scores: Vec::new(),
+        basis: None,
+    }
 }
 
 /// Check the output file and, for --resume, the ids it already holds.
@@ -253,7 +399,7 @@ fn process_chunk(
     classifier: &Classifier,
     chunk: Vec<RecordResult>,
     args: &Args,
-    out: &mut Box<dyn Write>,
+    out: &mut dyn Write,
     progress: &ProgressBar,
     tally: &mut Tally,
 ) -> Fallible<()> {

@@ -61,7 +61,7 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         args.sentence_scores.apply(&mut analysis);
         write_json(&analysis)
     } else {
-        print_table(&analysis, args.top);
+        print_table(&analysis, classifier.taxonomy(), args.top);
         Ok(())
     }
 }
@@ -81,7 +81,7 @@ fn write_json(analysis: &DocumentAnalysis) -> Result<(), Box<dyn std::error::Err
     }
 }
 
-fn print_table(a: &DocumentAnalysis, top: usize) {
+fn print_table(a: &DocumentAnalysis, t: &framelens::Taxonomy, top: usize) {
     println!("taxonomy: {}   encoder: {}   sentences: {}", a.taxonomy, a.encoder, a.sentences.len());
     if let Some(lang) = a.language.as_ref().filter(|l| !l.supported) {
         println!(
@@ -97,22 +97,28 @@ fn print_table(a: &DocumentAnalysis, top: usize) {
     }
     if let Some(coarse) = &a.coarse {
         println!("\nnarratives:");
-        print_labels(a, coarse);
+        print_labels(a, t, coarse);
         println!("\nsub-narratives:");
     } else {
         println!("\nlabels:");
     }
-    print_labels(a, &a.labels);
+    print_labels(a, t, &a.labels);
     let decided: Vec<&str> = a.labels.iter().chain(a.coarse.iter().flatten()).map(|l| l.label.as_str()).collect();
     let rest: Vec<String> = a
         .document_scores
         .iter()
         .filter(|s| !decided.contains(&&*s.label))
         .take(top)
-        .map(|s| format!("{} {:.2}", s.label, s.score))
+        .map(|s| match a.explain(&s.label, t) {
+            Some(why) => format!("  {:<48} {:.2}   {why}", s.label, s.score),
+            None => format!("  {:<48} {:.2}", s.label, s.score),
+        })
         .collect();
     if !rest.is_empty() {
-        println!("\nnot chosen: {}", rest.join(", "));
+        println!("\nnot chosen:\n{}", rest.join("\n"));
+    }
+    if let Some(rule) = a.rule() {
+        println!("\nrule: {rule}");
     }
     let long = a.sentences.iter().filter(|s| s.is_long()).count();
     if long > 0 {
@@ -122,12 +128,15 @@ fn print_table(a: &DocumentAnalysis, top: usize) {
     }
 }
 
-fn print_labels(a: &DocumentAnalysis, labels: &[DocumentLabel]) {
+fn print_labels(a: &DocumentAnalysis, t: &framelens::Taxonomy, labels: &[DocumentLabel]) {
     if labels.is_empty() {
         println!("  (none above threshold)");
     }
     for l in labels {
-        println!("  {:<48} {:.2}", l.label, l.score);
+        match a.explain(&l.label, t) {
+            Some(why) => println!("  {:<48} {:.2}   {why}", l.label, l.score),
+            None => println!("  {:<48} {:.2}", l.label, l.score),
+        }
         for &i in &l.evidence {
             if let Some(s) = a.sentences.get(i) {
                 println!("      [{i:>3}] {}", shorten(&s.text, 110));

@@ -226,13 +226,20 @@ pub fn base_rate_scores(doc: &[f32], base: &BaseRates<'_>, prior_weight: f32) ->
         .collect()
 }
 
+/// The fewest labels a base-rate decision gives a document of `sentences`
+/// sentences: `config.min_labels`, but never more than one per sentence (a
+/// one-sentence text is not forced to three frames).
+pub(crate) fn min_labels_for(config: &DecisionConfig, categories: usize, sentences: usize) -> usize {
+    config.min_labels.min(categories).min(sentences.max(1))
+}
+
 /// Flat decision under base rates: the [`expected_labels`] categories with
-/// the best [`base_rate_scores`] (at least `config.min_labels`, at most
-/// `config.max_labels`), best first. Thresholds play no part: every
-/// document carries as many labels as documents of its length carry.
+/// the best [`base_rate_scores`] (at least `config.min_labels` but at most one
+/// per sentence, at most `config.max_labels`), best first. Thresholds play no
+/// part: every document carries as many labels as documents of its length carry.
 pub fn base_rate_decision(doc: &[f32], base: &BaseRates<'_>, sentences: usize, config: &DecisionConfig) -> Vec<usize> {
     let decision = base_rate_scores(doc, base, config.prior_weight);
-    let m = expected_labels(base.priors, sentences, config.max_labels).max(config.min_labels.min(doc.len()));
+    let m = expected_labels(base.priors, sentences, config.max_labels).max(min_labels_for(config, doc.len(), sentences));
     let mut chosen = ranked(&decision, 0..doc.len());
     chosen.truncate(m.min(config.max_labels.unwrap_or(usize::MAX)));
     chosen
@@ -482,7 +489,9 @@ mod tests {
         assert_eq!(base_rate_decision(&strong, &base, 1, &config), vec![1]);
         // min_labels and max_labels bound the count.
         let two = DecisionConfig { min_labels: 2, ..config.clone() };
-        assert_eq!(base_rate_decision(&flat, &base, 1, &two).len(), 2);
+        assert_eq!(base_rate_decision(&flat, &base, 2, &two).len(), 2);
+        // ... but never more than one label per sentence.
+        assert_eq!(base_rate_decision(&flat, &base, 1, &two).len(), 1);
         let one = DecisionConfig { max_labels: Some(1), ..config };
         assert_eq!(base_rate_decision(&flat, &base, 10_000, &one).len(), 1);
     }

@@ -215,6 +215,11 @@ pub struct DocumentAnalysis {
     pub coarse: Option<Vec<DocumentLabel>>,
     /// Every category's document score, high to low (decided or not).
     pub document_scores: Vec<LabelScore>,
+    /// What the decision rested on: its rule, each category's number and
+    /// cut, the neutral-text norms of this document's length and language,
+    /// and the taxonomy's fingerprint (absent in results written before it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub basis: Option<crate::basis::DecisionBasis>,
 }
 
 impl DocumentAnalysis {

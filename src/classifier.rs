@@ -386,7 +386,15 @@ impl ClassifierBuilder {
             // Checked fully when that classifier is built; taxonomy and shapes now.
             other.check_fits(&taxonomy, &other.encoder, other.dim)?;
         }
-        let base_rates = base_rates(&taxonomy, &scorer, background.view(), &decision, head.is_some());
+        // An explicit threshold decides frames too (base rates would ignore it).
+        let base_rates = base_rates(&taxonomy, &scorer, background.view(), &decision, head.is_some())
+            .filter(|_| self.threshold.is_none());
+        let norms = head.is_none().then(|| {
+            let own: Vec<(String, Array2<f32>)> =
+                own_vectors.iter().map(|(code, v)| (code.to_string(), scorer.score(*v))).collect();
+            crate::basis::BackgroundNormSet::learn(&taxonomy, decision.pooling, scorer.score(background.view()).view(), &own)
+        });
+        let fingerprint = crate::basis::fingerprint(&taxonomy);
         let fixed = match (&head, self.threshold) {
             // An explicit threshold overrides the head's own ones too.
             (Some(_), Some(t)) => vec![t; taxonomy.categories.len()],
@@ -433,6 +441,8 @@ impl ClassifierBuilder {
             thresholds,
             language_thresholds,
             base_rates,
+            norms,
+            fingerprint,
             decision,
             pool,
             threads,
@@ -750,6 +760,11 @@ pub struct Classifier {
     /// The taxonomy's priors and the background's norms, for a flat
     /// taxonomy with priors scored zero-shot.
     base_rates: Option<(Vec<f32>, aggregate::BackgroundNorms)>,
+    /// Neutral-text norms per length and language (zero-shot only), kept in
+    /// each result's basis for prevalence estimates and re-decisions.
+    norms: Option<crate::basis::BackgroundNormSet>,
+    /// The taxonomy's fingerprint ([`crate::basis::fingerprint`]).
+    fingerprint: String,
     decision: DecisionConfig,
     pool: rayon::ThreadPool,
     threads: usize,
@@ -1132,6 +1147,17 @@ impl Classifier {
             &self.decision,
             base.as_ref(),
         );
+        let norms = self.norms.as_ref().and_then(|n| n.norms(calibration, scores.nrows(), domain.as_deref()));
+        let basis = crate::basis::basis_of(
+            &self.fingerprint,
+            &doc,
+            scores.nrows(),
+            thresholds,
+            base.as_ref(),
+            self.head.is_some(),
+            &self.decision,
+            norms,
+        );
         let sentences = p
             .spans
             .iter()
@@ -1158,6 +1184,7 @@ impl Classifier {
             labels,
             coarse,
             document_scores: sorted_scores(doc.iter().enumerate().map(|(c, &s)| (labels_of(c), s))),
+            basis: Some(basis),
         }
     }
 

@@ -25,6 +25,7 @@
 
 pub mod aggregate;
 pub mod analysis;
+pub mod basis;
 mod cache;
 pub mod classifier;
 pub mod corpus;

@@ -285,6 +285,7 @@ fn sample_analysis() -> DocumentAnalysis {
         labels: vec![DocumentLabel { label: "Security_and_defense".into(), score: 0.8125, evidence: vec![0] }],
         coarse: None,
         document_scores: vec![LabelScore { label: "Security_and_defense".into(), score: 0.8125 }],
+        basis: None,
     }
 }
 

@@ -105,6 +105,7 @@ fn fixture(taxonomy: &Taxonomy) -> DocumentAnalysis {
         labels,
         coarse: coarse_labels,
         document_scores,
+        basis: None,
     }
 }
 

@@ -22,7 +22,10 @@ pub struct ClassifierOptions {
     #[arg(long, value_name = "BACKEND", default_value = "onnx")]
     pub backend: BackendKind,
     /// Document threshold in [0, 1] for categories without a threshold of
-    /// their own in the taxonomy (default: 0.5).
+    /// their own in the taxonomy (default: learnt from the taxonomy's
+    /// neutral background, else 0.5). For taxonomies decided by base rates
+    /// (media-frames, persuasion-techniques) it replaces them: a label is
+    /// then chosen at or above T, topped up to the taxonomy's min_labels.
     #[arg(long, value_name = "T")]
     pub threshold: Option<f32>,
     /// Worker threads (default: $FRAMELENS_THREADS, then all cores).

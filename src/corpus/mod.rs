@@ -22,6 +22,9 @@
 //! Exactly one of `analysis` (a [`DocumentAnalysis`]) and `error` (a message)
 //! is present. Other fields are ignored on reading.
 
+mod prevalence;
+pub use prevalence::{Estimate, Method, Prevalence, ADAPTED_CUT, MIN_DOCUMENTS};
+
 use std::collections::HashSet;
 use std::fmt;
 use std::fs::File;
