@@ -239,18 +239,32 @@ pub fn render_overview(
     render(docs, taxonomy, options, views_folder)
 }
 
-/// Estimates per label: (estimate, low, high).
-type Estimates = HashMap<String, (f64, f64, f64)>;
+/// Estimates per label: (estimate, low, high, note).
+type Estimates = HashMap<String, (f64, f64, f64, Option<String>)>;
 
-/// The corpus's prevalence estimates, or `None` when only counts can be shown.
-fn estimate(_docs: &[&DocumentAnalysis], _taxonomy: &Taxonomy) -> Option<(Estimates, String)> {
-    None
+/// The prevalence estimates of a group of documents
+/// ([`crate::corpus::Prevalence`]), and its method; or why there are none.
+fn estimate(docs: &[&DocumentAnalysis], taxonomy: &Taxonomy) -> std::result::Result<(Estimates, String), String> {
+    let owned: Vec<DocumentAnalysis> = docs.iter().map(|a| (*a).clone()).collect();
+    let p = crate::corpus::Prevalence::estimate(&owned, taxonomy).map_err(|e| e.to_string())?;
+    let estimates = p.prevalence.into_iter().map(|(k, e)| (k, (e.estimate, e.low, e.high, e.note))).collect();
+    Ok((estimates, p.method))
+}
+
+/// What the estimator reads of an analysis (its scores, basis and
+/// language), without the sentences, so that groups are cheap to copy.
+fn without_sentences(a: &DocumentAnalysis) -> DocumentAnalysis {
+    let mut lite = DocumentAnalysis { sentences: Vec::new(), ..a.clone() };
+    lite.sentences.clear();
+    lite
 }
 
 /// A document as the overview sees it.
 struct Doc<'a> {
     id: &'a str,
     analysis: Option<&'a DocumentAnalysis>,
+    /// The analysis without its sentences, for the estimator.
+    lite: Option<&'a DocumentAnalysis>,
     error: Option<&'a str>,
     title: String,
     source: Option<String>,
@@ -329,13 +343,13 @@ struct GroupStats {
 
 fn group_stats(docs: &[&Doc<'_>], labels: &Labels, taxonomy: &Taxonomy) -> GroupStats {
     let mut decided = vec![0; labels.names.len()];
-    let analyses: Vec<&DocumentAnalysis> = docs.iter().filter_map(|d| d.analysis).collect();
+    let analyses: Vec<&DocumentAnalysis> = docs.iter().filter_map(|d| d.lite).collect();
     for d in docs {
         for &l in &d.decided {
             decided[l] += 1;
         }
     }
-    let estimates = if analyses.is_empty() { None } else { estimate(&analyses, taxonomy).map(|e| e.0) };
+    let estimates = if analyses.is_empty() { None } else { estimate(&analyses, taxonomy).ok().map(|e| e.0) };
     GroupStats { n: analyses.len(), decided, estimates }
 }
 
@@ -349,7 +363,7 @@ impl GroupStats {
     }
 
     fn interval(&self, name: &str) -> Option<(f64, f64, f64)> {
-        self.estimates.as_ref().and_then(|e| e.get(name).copied())
+        self.estimates.as_ref().and_then(|e| e.get(name)).map(|e| (e.0, e.1, e.2))
     }
 }
 
@@ -368,12 +382,17 @@ fn render(docs: &[CorpusDocument], taxonomy: &Taxonomy, options: &OverviewOption
         }
     }
     let labels = Labels::of(taxonomy);
-    let view: Vec<Doc<'_>> = docs.iter().map(|d| doc_of(d, &labels)).collect();
+    let lite: Vec<Option<DocumentAnalysis>> =
+        docs.iter().map(|d| d.outcome.as_ref().ok().map(without_sentences)).collect();
+    let view: Vec<Doc<'_>> = docs.iter().zip(&lite).map(|(d, l)| doc_of(d, l.as_ref(), &labels)).collect();
     let all: Vec<&Doc<'_>> = view.iter().collect();
     let analyses: Vec<&DocumentAnalysis> = view.iter().filter_map(|d| d.analysis).collect();
-    let (estimates, method) = match (!analyses.is_empty()).then(|| estimate(&analyses, taxonomy)).flatten() {
-        Some((e, m)) => (Some(e), Some(m)),
-        None => (None, None),
+    let (estimates, method, no_estimate) = match analyses.is_empty() {
+        true => (None, None, "every document failed".to_string()),
+        false => match estimate(&view.iter().filter_map(|d| d.lite).collect::<Vec<_>>(), taxonomy) {
+            Ok((e, m)) => (Some(e), Some(m), String::new()),
+            Err(why) => (None, None, why),
+        },
     };
     let corpus = GroupStats {
         n: analyses.len(),
@@ -449,7 +468,8 @@ fn render(docs: &[CorpusDocument], taxonomy: &Taxonomy, options: &OverviewOption
             let _ = writeln!(
                 h,
                 "<p class=\"fl-warning\" id=\"fl-counts-only\">Counts only: the share of documents whose decision carries \
-                 each label (classify-and-count, no interval). Corpus prevalence estimates are not available in this build.</p>"
+                 each label (classify-and-count, no interval). No prevalence estimate: {}.</p>",
+                escape_html(&no_estimate)
             );
         }
     }
@@ -549,7 +569,7 @@ fn json_for_script(v: &Value) -> String {
     v.to_string().replace('<', "\\u003c")
 }
 
-fn doc_of<'a>(d: &'a CorpusDocument, labels: &Labels) -> Doc<'a> {
+fn doc_of<'a>(d: &'a CorpusDocument, lite: Option<&'a DocumentAnalysis>, labels: &Labels) -> Doc<'a> {
     let m = &d.metadata;
     let analysis = d.outcome.as_ref().ok();
     let title = field(m, &["title", "headline"])
@@ -581,7 +601,7 @@ fn doc_of<'a>(d: &'a CorpusDocument, labels: &Labels) -> Doc<'a> {
         .unwrap_or_default();
     decided.sort_unstable();
     decided.dedup();
-    Doc { id: &d.id, analysis, error: d.outcome.as_ref().err().map(String::as_str), title, source, language, day, bad_date, url, decided }
+    Doc { id: &d.id, analysis, lite, error: d.outcome.as_ref().err().map(String::as_str), title, source, language, day, bad_date, url, decided }
 }
 
 fn fmt_share(x: f64) -> String {
@@ -888,7 +908,7 @@ fn page_data(
         .estimates
         .iter()
         .flatten()
-        .map(|(k, (e, lo, hi))| (k.clone(), json!({ "estimate": e, "low": lo, "high": hi })))
+        .map(|(k, (e, lo, hi, note))| (k.clone(), json!({ "estimate": e, "low": lo, "high": hi, "note": note })))
         .collect();
     let decided: serde_json::Map<String, Value> =
         labels.names.iter().enumerate().map(|(i, n)| (n.clone(), json!(corpus.decided[i]))).collect();
@@ -1148,6 +1168,7 @@ const JS: &str = r##"
     Object.keys(f).forEach(function (k) { if (p.has(k)) f[k].value = p.get(k); });
   }
   filter();
+  document.documentElement.setAttribute("data-fl-ms", String(Math.round(performance.now())));
   document.documentElement.setAttribute("data-fl-ready", String(data.docs.length));
 })();
 "##;
