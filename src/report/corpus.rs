@@ -702,10 +702,11 @@ fn render_time(
         buckets.iter().map(|(i, ds)| (period.name(*i), group_stats(ds, labels, taxonomy))).collect();
     let _ = writeln!(
         h,
-        "<p class=\"fl-hint\">Per {p} ({n} periods from {first} to {last}, chosen so that a period holds about {min} \
+        "<p class=\"fl-hint\">Per {p} ({n} period{s} from {first} to {last}, chosen so that a period holds about {min} \
          documents or more); the line is the {what}, the band its 90% interval, the triangles the share decided.{missing}</p>",
         p = serde_json::to_value(period).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default(),
         n = stats.len(),
+        s = if stats.len() == 1 { "" } else { "s" },
         first = stats.first().map(|s| s.0.as_str()).unwrap_or(""),
         last = stats.last().map(|s| s.0.as_str()).unwrap_or(""),
         min = dates::MIN_PER_PERIOD,
@@ -777,9 +778,10 @@ fn render_groups(
     let _ = writeln!(
         h,
         "<p class=\"fl-hint\">Per {what}, the {} (bar and mark) and the share decided (triangle) of each category; \
-         {} {what}s, the largest first.{missing_note}</p>",
+         {} {what}{}, the largest first.{missing_note}</p>",
         if stats.iter().any(|s| s.1.estimates.is_some()) { "estimate with its 90% interval" } else { "counts only: no estimate" },
         stats.len(),
+        if stats.len() == 1 { "" } else { "s" },
     );
     multiples_picker(h, id);
     let _ = writeln!(h, "<div class=\"fl-multiples\" id=\"{id}-charts\">");
