@@ -86,10 +86,11 @@ struct Args {
     /// the same per language when the corpus holds several.
     #[arg(long, value_name = "FILE")]
     summary: Option<PathBuf>,
-    /// Re-decide every document with the corpus's estimated prevalences as
-    /// its priors (per language), from the scores already computed: a label
-    /// is chosen when its probability reaches 0.5. The output is rewritten
-    /// once the run ends (held in memory when it goes to standard output).
+    /// Two-level taxonomies (narratives): re-decide every document with the
+    /// corpus's estimated prevalences as its priors (per language), from the
+    /// scores already computed: a label is chosen when its probability
+    /// reaches 0.5. The output is rewritten once the run ends (held in
+    /// memory when it goes to standard output). Flat taxonomies are refused.
     #[arg(long)]
     adapt: bool,
     /// INPUT is a JSONL file that batch wrote: no model is loaded; its
@@ -167,6 +168,17 @@ impl Input {
 }
 
 fn run(args: &Args) -> Fallible<Tally> {
+    if args.adapt {
+        // Refused before any work when the taxonomy is flat (see Prevalence::adapt).
+        let t = framelens::Taxonomy::from_name_or_path(&args.classifier.taxonomy)?;
+        if !t.is_hierarchical() {
+            return Err(format!(
+                "--adapt re-decides two-level taxonomies only (whether a document carries a narrative at all); `{}` is flat: its per-category posteriors were measured unreliable (docs/accuracy.md). --summary works for it",
+                t.name
+            )
+            .into());
+        }
+    }
     if args.redecide {
         return redecide(args);
     }

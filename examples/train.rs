@@ -9,7 +9,7 @@
 //! Each document is routed as `classify` routes it: on an English model
 //! (the default), documents detected in another language that
 //! multilingual-e5-small reads train a head of their own on e5's vectors,
-//! and the file then holds one head per encoder (see `framelens::heads`).
+//! and the file then holds one head per encoder (see `framelens::head::HeadSet`).
 //!
 //! With `--tune DIR` (a build with `--features rust-bert`), the encoder is
 //! first fine-tuned on the corpus less a held-out slice (`--tune-held-out`,
@@ -29,8 +29,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use framelens::head::{self, TrainConfig};
-use framelens::heads::{self, OtherHeadFrom, RoutedTrainConfig};
+use framelens::head::{Head, TrainConfig};
+use framelens::train::{self, OtherHeadFrom, RoutedTrainConfig};
 use framelens::Taxonomy;
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -145,7 +145,7 @@ fn run(mut args: Args) -> Result<(), Box<dyn std::error::Error>> {
         ProgressStyle::with_template("{msg:>10} [{bar:40}] {pos}/{len} ({per_sec}, eta {eta})")?.progress_chars("=> "),
     );
     bar.set_message("routing");
-    let trained = heads::train_routed(&classifier, &corpus.documents, &config, &routing, &mut |p| {
+    let trained = train::train_routed(&classifier, &corpus.documents, &config, &routing, &mut |p| {
         bar.set_message(p.stage.to_string());
         bar.set_length(p.total as u64);
         bar.set_position(p.done as u64);
@@ -197,7 +197,7 @@ fn run(mut args: Args) -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-fn save(head: &head::Head, out: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
+fn save(head: &Head, out: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
     head.save(out)?;
     eprintln!(
         "trained on {} documents ({} units) for taxonomy {}; head written to {}",
@@ -219,8 +219,8 @@ fn tune(
     head_config: &TrainConfig,
     out: &std::path::Path,
     show: bool,
-) -> Result<head::Head, Box<dyn std::error::Error>> {
-    use framelens::tune::{self, GuardConfig, TuneConfig};
+) -> Result<Head, Box<dyn std::error::Error>> {
+    use framelens::train::tune::{self, GuardConfig, TuneConfig};
     let config = TuneConfig {
         epochs: args.tune_epochs,
         learning_rate: args.tune_learning_rate,
@@ -265,7 +265,7 @@ fn tune(
         corpus.len() - held,
         guarded.tuning_seconds,
     );
-    let figure = |r: &head::HeldOutReport| {
+    let figure = |r: &train::HeldOutReport| {
         format!(
             "{} {:.3} (micro-F1 {:.3}, macro-F1 {:.3}, {} categories on zero-shot)",
             guarded.metric,
@@ -298,6 +298,6 @@ fn tune(
     _: &TrainConfig,
     _: &std::path::Path,
     _: bool,
-) -> Result<head::Head, Box<dyn std::error::Error>> {
+) -> Result<Head, Box<dyn std::error::Error>> {
     Err("--tune needs a build with `--features rust-bert` (run models/fetch-libtorch first)".into())
 }

@@ -239,7 +239,8 @@ pub(crate) fn min_labels_for(config: &DecisionConfig, categories: usize, sentenc
 /// part: every document carries as many labels as documents of its length carry.
 pub fn base_rate_decision(doc: &[f32], base: &BaseRates<'_>, sentences: usize, config: &DecisionConfig) -> Vec<usize> {
     let decision = base_rate_scores(doc, base, config.prior_weight);
-    let m = expected_labels(base.priors, sentences, config.max_labels).max(min_labels_for(config, doc.len(), sentences));
+    let m =
+        expected_labels(base.priors, sentences, config.max_labels).max(min_labels_for(config, doc.len(), sentences));
     let mut chosen = ranked(&decision, 0..doc.len());
     chosen.truncate(m.min(config.max_labels.unwrap_or(usize::MAX)));
     chosen

@@ -10,6 +10,10 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::aggregate::{document_scores, MIN_SD, PSEUDO_DOCUMENT_SENTENCES};
+
+/// Longest pseudo-document the norms are learnt for: a top-k score grows
+/// with a document's length, and news stories run past 50 sentences.
+pub const NORM_SENTENCES: usize = 64;
 use crate::pool::Pooling;
 use crate::taxonomy::Taxonomy;
 
@@ -123,8 +127,8 @@ pub fn fingerprint(taxonomy: &Taxonomy) -> String {
     format!("{}@{hex}", taxonomy.name)
 }
 
-/// Norms of every document length from 1 to [`PSEUDO_DOCUMENT_SENTENCES`]
-/// sentences, for one background (a language's, or the default one).
+/// Norms of every document length from 1 to [`NORM_SENTENCES`] sentences
+/// (at most the background's length), for one background (a language's, or the default one).
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct NormTable {
     /// `[length − 1][category]`.
@@ -142,7 +146,12 @@ pub(crate) struct BackgroundNormSet {
     by_language: Vec<(String, NormTable)>,
 }
 
-fn table(taxonomy: &Taxonomy, domains: &[Option<String>], scores: ArrayView2<'_, f32>, pooling: Pooling) -> Option<NormTable> {
+fn table(
+    taxonomy: &Taxonomy,
+    domains: &[Option<String>],
+    scores: ArrayView2<'_, f32>,
+    pooling: Pooling,
+) -> Option<NormTable> {
     let n = scores.nrows();
     if n < PSEUDO_DOCUMENT_SENTENCES {
         return None;
@@ -164,7 +173,7 @@ fn table(taxonomy: &Taxonomy, domains: &[Option<String>], scores: ArrayView2<'_,
         [m as f32, (var.sqrt() as f32).max(MIN_SD)]
     };
     let (mut mean, mut sd, mut gate) = (Vec::new(), Vec::new(), Vec::new());
-    for len in 1..=PSEUDO_DOCUMENT_SENTENCES {
+    for len in 1..=NORM_SENTENCES.min(n) {
         let mut per_cat: Vec<Vec<f64>> = vec![Vec::with_capacity(n); k];
         let mut best: Vec<Vec<f64>> = vec![Vec::with_capacity(n); domains.len()];
         for start in 0..n {

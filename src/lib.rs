@@ -34,7 +34,6 @@ pub mod encode;
 pub mod error;
 mod fit;
 pub mod head;
-pub mod heads;
 pub mod language;
 pub mod metrics;
 pub mod models;
@@ -44,16 +43,15 @@ pub(crate) mod route;
 pub(crate) mod score;
 pub mod segment;
 pub mod taxonomy;
-#[cfg(feature = "rust-bert")]
-pub mod tune;
+pub mod train;
 pub mod tuned;
 
 pub use aggregate::DecisionConfig;
 pub use analysis::{DocumentAnalysis, DocumentLabel, LabelScore, Sentence, SentenceScores, UnitAnalysis};
-pub use classifier::{BackendKind, Classifier, ClassifierBuilder};
+pub use classifier::{Classifier, ClassifierBuilder};
+pub use encode::BackendKind;
 pub use error::{Error, Result};
-pub use head::Head;
-pub use heads::HeadSet;
+pub use head::{Head, HeadSet};
 pub use models::OnnxModel;
 pub use pool::Pooling;
 pub use score::Calibration;

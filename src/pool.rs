@@ -1,5 +1,5 @@
 //! Pool: one category's sentence scores → its document score. Used by the
-//! decisions ([`crate::aggregate`]), by training ([`crate::head`]) and named
+//! decisions ([`crate::aggregate`]), by training ([`crate::train`]) and named
 //! by taxonomies ([`crate::taxonomy`]), so it depends on none of them.
 
 use ndarray::ArrayView1;

@@ -102,14 +102,14 @@ fn fallacy_head_trained_on_flicc_train_scores_test() {
 /// settings, against zero-shot on `test`: a two-level taxonomy on real text.
 #[test]
 fn narratives_head_trained_on_flicc_train_beats_zero_shot_on_test() {
-    use framelens::head::{self, TrainConfig};
+    use framelens::head::TrainConfig;
     let zero_shot = common::narratives();
     let t = zero_shot.taxonomy();
     let train = read(zero_shot, "train");
-    let docs = zero_shot.training_documents(&train.corpus.documents).unwrap();
+    let docs = framelens::train::training_documents(zero_shot, &train.corpus.documents).unwrap();
     let config = TrainConfig { pooling: zero_shot.decision().pooling, ..TrainConfig::default() };
-    let extra = zero_shot.taxonomy_units(config.exemplar_weight).unwrap();
-    let head = head::train(t, zero_shot.encoder_name(), &docs, &extra, &config, &mut |_, _| {}).unwrap();
+    let extra = framelens::train::taxonomy_units(zero_shot, config.exemplar_weight);
+    let head = framelens::train::train(t, zero_shot.encoder_name(), &docs, &extra, &config, &mut |_, _| {}).unwrap();
     let trained =
         Classifier::builder().taxonomy(t.clone()).models_dir(common::root().join("models")).head(head).build().unwrap();
     let test = read(&trained, "test");

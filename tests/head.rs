@@ -4,7 +4,8 @@ mod common;
 
 use framelens::corpus::Shard;
 use framelens::data::read_semeval2023;
-use framelens::head::{self, Head, TrainConfig};
+use framelens::head::{Head, TrainConfig};
+use framelens::train;
 use framelens::{Classifier, Error, Taxonomy};
 
 fn train_frames(exclude: Shard) -> (Head, Vec<String>) {
@@ -12,11 +13,11 @@ fn train_frames(exclude: Shard) -> (Head, Vec<String>) {
     let mut corpus = read_semeval2023(&common::root().join("tests/data/semeval2023/en"), c.taxonomy()).unwrap();
     corpus.documents.retain(|d| !exclude.contains(&d.id));
     let ids = corpus.documents.iter().map(|d| d.id.clone()).collect();
-    let docs = c.training_documents(&corpus.documents).unwrap();
-    let extra = c.taxonomy_units(0.5).unwrap();
+    let docs = train::training_documents(c, &corpus.documents).unwrap();
+    let extra = train::taxonomy_units(c, 0.5);
     let config = TrainConfig { epochs: 120, folds: 3, ..TrainConfig::default() };
     let mut calls = 0;
-    let head = head::train(c.taxonomy(), c.encoder_name(), &docs, &extra, &config, &mut |_, _| calls += 1).unwrap();
+    let head = train::train(c.taxonomy(), c.encoder_name(), &docs, &extra, &config, &mut |_, _| calls += 1).unwrap();
     assert_eq!(calls, 4, "progress after each of 3 folds and the final fit");
     (head, ids)
 }
@@ -120,18 +121,20 @@ fn an_explicit_threshold_overrides_the_heads_and_bad_shapes_are_errors() {
 
     // Training data of the wrong shape is an error naming the document.
     let f = common::frames();
-    let mut docs = f
-        .training_documents(&[framelens::data::LabelledDocument {
+    let mut docs = train::training_documents(
+        f,
+        &[framelens::data::LabelledDocument {
             id: "a".into(),
             text: "Prices rose. Troops moved.".into(),
             labels: vec!["Economic".into()],
             ..Default::default()
-        }])
-        .unwrap();
+        }],
+    )
+    .unwrap();
     docs.push(docs[0].clone());
     docs[1].labels.push(99);
     let err =
-        head::train(f.taxonomy(), f.encoder_name(), &docs, &[], &TrainConfig::default(), &mut |_, _| {}).unwrap_err();
+        train::train(f.taxonomy(), f.encoder_name(), &docs, &[], &TrainConfig::default(), &mut |_, _| {}).unwrap_err();
     assert!(err.to_string().contains("training document 1") && err.to_string().contains("label index 99"), "{err}");
 }
 
@@ -194,7 +197,7 @@ description = "fine b one"
         seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
         ((seed >> 33) as f32 / (1u64 << 31) as f32) - 0.5
     };
-    let docs: Vec<head::TrainDocument> = (0..60)
+    let docs: Vec<train::TrainDocument> = (0..60)
         .map(|d| {
             let is_a = d % 2 == 0;
             let labels = if !is_a {
@@ -214,7 +217,7 @@ description = "fine b one"
             for &c in labels.iter().filter(|&&c| c != a && c != b) {
                 scores[c] = 0.9;
             }
-            head::TrainDocument {
+            train::TrainDocument {
                 sentences: ndarray::Array2::from_shape_vec((1, dim), v).unwrap(),
                 scores: ndarray::Array2::from_shape_vec((1, scores.len()), scores).unwrap(),
                 paragraphs: std::iter::once(0..1).collect(),
@@ -223,7 +226,7 @@ description = "fine b one"
         })
         .collect();
     let config = TrainConfig { use_exemplars: false, folds: 5, ..TrainConfig::default() };
-    let head = head::train(&taxonomy, "test-encoder", &docs, &[], &config, &mut |_, _| {}).unwrap();
+    let head = train::train(&taxonomy, "test-encoder", &docs, &[], &config, &mut |_, _| {}).unwrap();
     assert!(head.zero_shot[a2], "two examples: the fine category keeps zero-shot");
     assert!(!head.zero_shot[a1] && !head.zero_shot[b1], "many examples, head as good: the head stays");
     assert!(!head.zero_shot[a] && !head.zero_shot[b], "only the head tells the coarse categories apart");
@@ -231,9 +234,9 @@ description = "fine b one"
     // Cross-fitted: thresholds and fallbacks are judged on the held-out documents only.
     let held: Vec<bool> = (0..docs.len()).map(|d| d % 3 == 0).collect();
     let (_, report) =
-        head::train_held_out(&taxonomy, "test-encoder", &docs, &[], &config, &held, &mut |_, _| {}).unwrap();
+        train::train_held_out(&taxonomy, "test-encoder", &docs, &[], &config, &held, &mut |_, _| {}).unwrap();
     assert_eq!(report.documents, 20);
     assert!(report.micro_f1 > 0.9, "{report:?}");
-    let err = head::train_held_out(&taxonomy, "test-encoder", &docs, &[], &config, &held[..5], &mut |_, _| {});
+    let err = train::train_held_out(&taxonomy, "test-encoder", &docs, &[], &config, &held[..5], &mut |_, _| {});
     assert!(matches!(err, Err(Error::InvalidInput(_))));
 }

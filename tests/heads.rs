@@ -11,9 +11,9 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use framelens::data::{self, LabelledDocument};
-use framelens::head::{TrainConfig, HEAD_FORMAT};
-use framelens::heads::{self, OtherHeadFrom, RoutedTrainConfig, RoutedTraining, HEADS_FORMAT};
+use framelens::head::{TrainConfig, HEADS_FORMAT, HEAD_FORMAT};
 use framelens::models::OnnxModel;
+use framelens::train::{self, OtherHeadFrom, RoutedTrainConfig, RoutedTraining};
 use framelens::{Classifier, Error, Head, HeadSet, Taxonomy};
 
 const E5: &str = "onnx:multilingual-e5-small-q4";
@@ -54,7 +54,7 @@ fn trained() -> &'static RoutedTraining {
             .into_iter()
             .filter(|d| d.language.as_deref() != Some("en") || d.id.ends_with(['0', '1', '2']))
             .collect();
-        heads::train_routed(routing(), &docs, &config(), &RoutedTrainConfig::default(), &mut |_| {}).unwrap()
+        train::train_routed(routing(), &docs, &config(), &RoutedTrainConfig::default(), &mut |_| {}).unwrap()
     })
 }
 
@@ -168,7 +168,7 @@ fn a_single_head_file_keeps_its_format_and_does_not_route() {
     // An English-only corpus trains one head, saved in the single-head format.
     let english: Vec<LabelledDocument> =
         corpus().documents.into_iter().filter(|d| d.language.as_deref() == Some("en")).take(12).collect();
-    let t = heads::train_routed(routing(), &english, &config(), &RoutedTrainConfig::default(), &mut |_| {}).unwrap();
+    let t = train::train_routed(routing(), &english, &config(), &RoutedTrainConfig::default(), &mut |_| {}).unwrap();
     assert_eq!(t.heads.len(), 1);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("head.json");
@@ -180,10 +180,10 @@ fn a_single_head_file_keeps_its_format_and_does_not_route() {
     let set = HeadSet::load(&path).unwrap();
     assert_eq!(set.heads(), std::slice::from_ref(&head));
 
-    // Trained as `Classifier::training_documents` + `head::train` train it.
-    let docs = routing().training_documents(&english).unwrap();
-    let extra = routing().taxonomy_units(config().exemplar_weight).unwrap();
-    let direct = framelens::head::train(&taxonomy(), ROWQ8, &docs, &extra, &config(), &mut |_, _| {}).unwrap();
+    // Trained as `train::training_documents` + `train::train` train it.
+    let docs = train::training_documents(routing(), &english).unwrap();
+    let extra = train::taxonomy_units(routing(), config().exemplar_weight);
+    let direct = train::train(&taxonomy(), ROWQ8, &docs, &extra, &config(), &mut |_, _| {}).unwrap();
     assert_eq!(serde_json::to_value(&direct).unwrap(), serde_json::to_value(&head).unwrap());
 
     // A classifier with it scores everything with that head, as before: no routing.
@@ -201,18 +201,18 @@ fn too_few_documents_in_other_languages_train_the_main_head() {
     let docs: Vec<LabelledDocument> =
         corpus.documents.into_iter().filter(|d| d.language.as_deref() == Some("ru") || d.id.ends_with('3')).collect();
     let english = docs.iter().filter(|d| d.language.as_deref() == Some("en")).count();
-    let t = heads::train_routed(routing(), &docs, &config(), &RoutedTrainConfig::default(), &mut |_| {}).unwrap();
+    let t = train::train_routed(routing(), &docs, &config(), &RoutedTrainConfig::default(), &mut |_| {}).unwrap();
     assert_eq!(t.heads.encoders(), [ROWQ8]);
     assert_eq!(t.fallback.len(), 3, "the 3 Russian documents");
     assert_eq!(t.encoders[0].documents, english + 3);
     assert_eq!(t.encoders[0].unsupported, 3);
     // With a lower minimum they get a head of their own.
     let low = RoutedTrainConfig { min_documents: 3, ..RoutedTrainConfig::default() };
-    let t = heads::train_routed(routing(), &docs, &config(), &low, &mut |_| {}).unwrap();
+    let t = train::train_routed(routing(), &docs, &config(), &low, &mut |_| {}).unwrap();
     assert_eq!(t.heads.encoders(), [ROWQ8, E5]);
     assert_eq!(t.encoders[1].documents, 3);
     // `all`: the e5 head learns from every document.
     let all = RoutedTrainConfig { other_from: OtherHeadFrom::All, min_documents: 3 };
-    let t = heads::train_routed(routing(), &docs, &config(), &all, &mut |_| {}).unwrap();
+    let t = train::train_routed(routing(), &docs, &config(), &all, &mut |_| {}).unwrap();
     assert_eq!((t.encoders[0].documents, t.encoders[1].documents), (english, english + 3));
 }

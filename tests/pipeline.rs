@@ -344,7 +344,7 @@ fn training_documents_split_with_their_language_rules() {
         labels: vec!["Morality".into()],
         ..Default::default()
     };
-    let train = c.training_documents(&[doc]).unwrap();
+    let train = framelens::train::training_documents(c, &[doc]).unwrap();
     assert_eq!(train[0].sentences.nrows(), 2);
 }
 

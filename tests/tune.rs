@@ -9,7 +9,7 @@
 mod common;
 
 use common::root;
-use framelens::tune::{self, TuneConfig};
+use framelens::train::tune::{self, TuneConfig};
 use framelens::{BackendKind, Classifier, Segmenter, SegmenterConfig, Taxonomy, TunedEncoder};
 
 /// One tuning at a time (libtorch's thread count is global).

@@ -12,7 +12,7 @@
 mod common;
 
 use framelens::head::TrainConfig;
-use framelens::tune::{self, GuardConfig, TuneConfig};
+use framelens::train::tune::{self, GuardConfig, TuneConfig};
 use framelens::{data, metrics, Classifier, Taxonomy};
 
 /// Below the README's figures by at most this much (another CPU's arithmetic

@@ -92,7 +92,7 @@ pub struct LabelledDocument {
     /// SemEval-2025 language folder (`RU` → `ru`); `None` when not declared.
     /// It is reported, not used for routing: a document goes to the encoder
     /// that the language *detected* in its text selects, at training as at
-    /// classification time (see [`crate::heads`]).
+    /// classification time (see [`crate::head::HeadSet`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
 }

@@ -9,6 +9,7 @@
 //! the sentence vector is the normalised mean of its windows. The number of
 //! windows is reported so callers can flag such sentences.
 
+mod load;
 #[cfg(feature = "onnx")]
 pub mod onnx;
 #[cfg(feature = "rust-bert")]
@@ -21,6 +22,9 @@ use rayon::prelude::*;
 use tokenizers::Tokenizer;
 
 use crate::error::{Error, Result};
+
+pub use load::BackendKind;
+pub(crate) use load::{load_encoder, model_files};
 
 /// One padded batch of token sequences, row-major `[batch, seq]`.
 #[derive(Debug, Clone)]

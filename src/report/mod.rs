@@ -272,10 +272,13 @@ impl<'a> Page<'a> {
         );
         self.render_legend(&mut h);
         h.push_str("</aside>\n</main>\n");
-        h.push_str(
-            "<footer class=\"fl-footer\">Scores are in [0, 1]; a label is decided when its document score reaches its \
-             threshold. Made with framelens; this page works offline.</footer>\n<div id=\"fl-tip\" class=\"fl-tip\" \
-             role=\"tooltip\" hidden></div>\n",
+        // The rule actually used (results written before the basis: the threshold rule).
+        let rule = a.rule().unwrap_or(crate::basis::Rule::Threshold.describe());
+        let _ = writeln!(
+            h,
+            "<footer class=\"fl-footer\">Scores are in [0, 1]; {}; hover over a label for its numbers. Made with \
+             framelens; this page works offline.</footer>\n<div id=\"fl-tip\" class=\"fl-tip\" role=\"tooltip\" hidden></div>",
+            escape_html(rule)
         );
         let _ = writeln!(h, "<script type=\"application/json\" id=\"fl-data\">{}</script>", self.data_json());
         let _ = write!(h, "<script>{JS}</script>\n</body>\n</html>\n");
@@ -359,12 +362,13 @@ impl<'a> Page<'a> {
             let ev: Vec<String> = l.evidence.iter().map(usize::to_string).collect();
             let _ = writeln!(
                 h,
-                "<li class=\"fl-bar{cls}\" tabindex=\"0\" data-label=\"{label}\" data-ev=\"{ev}\" style=\"--c:{colour}\">\
+                "<li class=\"fl-bar{cls}\" tabindex=\"0\" data-label=\"{label}\" data-ev=\"{ev}\" title=\"{why}\" style=\"--c:{colour}\">\
                  <div class=\"fl-bar-name\">{parent}{mark}<span class=\"fl-name\">{rest}</span></div>\
                  <div class=\"fl-bar-row\"><div class=\"fl-track\"><div class=\"fl-fill\" style=\"width:{width:.1}%\"></div></div>\
                  <span class=\"fl-value\">{score:.2}</span>{badge}</div></li>",
                 cls = if l.decided { " fl-decided" } else { "" },
                 label = escape_html(l.label),
+                why = escape_html(&a.explain(l.label, self.taxonomy).unwrap_or_default()),
                 ev = ev.join(" "),
                 colour = self.colour(l.label),
                 rest = escape_html(&pretty(rest)),

@@ -113,7 +113,7 @@ pub struct FallacyScores {
 pub fn fallacy_head_on_flicc(
     configure: impl Fn(framelens::ClassifierBuilder) -> framelens::ClassifierBuilder,
 ) -> FallacyScores {
-    use framelens::head::{self, TrainConfig};
+    use framelens::head::TrainConfig;
     use framelens::{data, metrics};
     let taxonomy = Taxonomy::from_file(&root().join("examples/taxonomies/flicc-fallacies.toml")).unwrap();
     let build = |head: Option<framelens::Head>| {
@@ -129,10 +129,11 @@ pub fn fallacy_head_on_flicc(
         |s: &str| data::read_flicc(&root().join(format!("tests/data/flicc/fallacy_{s}.csv")), &taxonomy).unwrap();
     let zero_shot = build(None);
     let train = split("train");
-    let docs = zero_shot.training_documents(&train.corpus.documents).unwrap();
+    let docs = framelens::train::training_documents(&zero_shot, &train.corpus.documents).unwrap();
     let config = TrainConfig { pooling: zero_shot.decision().pooling, ..TrainConfig::default() };
-    let extra = zero_shot.taxonomy_units(config.exemplar_weight).unwrap();
-    let head = head::train(&taxonomy, zero_shot.encoder_name(), &docs, &extra, &config, &mut |_, _| {}).unwrap();
+    let extra = framelens::train::taxonomy_units(&zero_shot, config.exemplar_weight);
+    let head =
+        framelens::train::train(&taxonomy, zero_shot.encoder_name(), &docs, &extra, &config, &mut |_, _| {}).unwrap();
     let trained = build(Some(head));
     let test = split("test");
     let texts: Vec<&str> = test.corpus.documents.iter().map(|d| d.text.as_str()).collect();

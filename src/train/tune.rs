@@ -12,7 +12,7 @@
 //! to norm 1; the word-piece table stays frozen (half the parameters, and
 //! the words a small training set never shows keep their meaning). The linear
 //! layer is thrown away afterwards: a head is trained on the tuned vectors
-//! with [`crate::head::train`], as for the base encoder.
+//! with [`crate::train::train`], as for the base encoder.
 //!
 //! Deterministic for a fixed `seed` and thread count: the order of the
 //! documents comes from the seed, and so does libtorch's dropout.
@@ -38,9 +38,11 @@ use tch::nn::{self, Module, OptimizerConfig};
 use tch::{Device, Kind, Reduction, Tensor};
 use tokenizers::Tokenizer;
 
+use super::HeldOutReport;
+use crate::classifier::Classifier;
 use crate::data::LabelledDocument;
 use crate::error::{Error, Result};
-use crate::head::{Head, HeldOutReport, TrainConfig};
+use crate::head::{Head, TrainConfig};
 use crate::models;
 use crate::segment::Segmenter;
 use crate::taxonomy::Taxonomy;
@@ -526,7 +528,7 @@ pub struct Guarded {
 /// measured, out of fold on the held-out documents only — documents the tuned
 /// encoder never saw. The tuned encoder is kept (moved to `out`) only when
 /// its figure beats the frozen one's; otherwise nothing is written and the
-/// head is trained on the frozen encoder ([`crate::head::train`]).
+/// head is trained on the frozen encoder ([`crate::train::train`]).
 ///
 /// A slice rather than tuning once per fold: one tuning run on 80% of the
 /// documents instead of five on 80% each plus a final one (tuning is the
@@ -536,8 +538,8 @@ pub fn tune_guarded(
     models_dir: &Path,
     taxonomy: &Taxonomy,
     corpus: &[LabelledDocument],
-    frozen: &crate::Classifier,
-    with_tuned: &mut dyn FnMut(TunedEncoder) -> Result<crate::Classifier>,
+    frozen: &Classifier,
+    with_tuned: &mut dyn FnMut(TunedEncoder) -> Result<Classifier>,
     tune_config: &TuneConfig,
     head_config: &TrainConfig,
     guard: &GuardConfig,
@@ -593,8 +595,8 @@ fn judge(
     models_dir: &Path,
     taxonomy: &Taxonomy,
     corpus: &[LabelledDocument],
-    frozen: &crate::Classifier,
-    with_tuned: &mut dyn FnMut(TunedEncoder) -> Result<crate::Classifier>,
+    frozen: &Classifier,
+    with_tuned: &mut dyn FnMut(TunedEncoder) -> Result<Classifier>,
     (docs, tuning, tune_config): (&[TuneDocument], &[LabelledDocument], &TuneConfig),
     head_config: &TrainConfig,
     (held_out, staging): (&[bool], &Path),
@@ -605,16 +607,17 @@ fn judge(
     let encoder = tune(models_dir, taxonomy, docs, &data_fingerprint(tuning), tune_config, staging, progress)?;
     let tuning_seconds = started.elapsed().as_secs_f64();
     let tuned_classifier = with_tuned(encoder)?;
-    let embed_all = |c: &crate::Classifier| -> Result<(Vec<crate::head::TrainDocument>, Vec<crate::head::Unit>)> {
-        let docs = c.training_documents(corpus)?;
-        let extra = if head_config.use_exemplars { c.taxonomy_units(head_config.exemplar_weight)? } else { Vec::new() };
+    let embed_all = |c: &Classifier| -> Result<(Vec<super::TrainDocument>, Vec<super::Unit>)> {
+        let docs = super::training_documents(c, corpus)?;
+        let extra =
+            if head_config.use_exemplars { super::taxonomy_units(c, head_config.exemplar_weight) } else { Vec::new() };
         Ok((docs, extra))
     };
     let (frozen_docs, frozen_extra) = embed_all(frozen)?;
     let (tuned_docs, tuned_extra) = embed_all(&tuned_classifier)?;
     let tuned_name = tuned_classifier.encoder_name().to_string();
     drop(tuned_classifier);
-    let (_, frozen_report) = crate::head::train_held_out(
+    let (_, frozen_report) = super::train_held_out(
         taxonomy,
         frozen.encoder_name(),
         &frozen_docs,
@@ -623,15 +626,8 @@ fn judge(
         held_out,
         &mut |_, _| {},
     )?;
-    let (tuned_head, tuned_report) = crate::head::train_held_out(
-        taxonomy,
-        &tuned_name,
-        &tuned_docs,
-        &tuned_extra,
-        head_config,
-        held_out,
-        &mut |_, _| {},
-    )?;
+    let (tuned_head, tuned_report) =
+        super::train_held_out(taxonomy, &tuned_name, &tuned_docs, &tuned_extra, head_config, held_out, &mut |_, _| {})?;
     let keep = tuned_report.score(taxonomy) > frozen_report.score(taxonomy);
     let (encoder, head) = if keep {
         std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
@@ -641,14 +637,8 @@ fn judge(
         }
         (Some(TunedEncoder::open(out)?), tuned_head)
     } else {
-        let head = crate::head::train(
-            taxonomy,
-            frozen.encoder_name(),
-            &frozen_docs,
-            &frozen_extra,
-            head_config,
-            &mut |_, _| {},
-        )?;
+        let head =
+            super::train(taxonomy, frozen.encoder_name(), &frozen_docs, &frozen_extra, head_config, &mut |_, _| {})?;
         (None, head)
     };
     let metric =

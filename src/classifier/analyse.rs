@@ -1,0 +1,140 @@
+//! One document from text to analysis: split into sentences (`prepare`),
+//! then decided from its scores (`analyse`), whole or unit by unit.
+
+use std::ops::Range;
+
+use crate::aggregate;
+use crate::analysis::{DocumentAnalysis, LabelScore, Sentence, SentenceScores, UnitAnalysis};
+use crate::error::{Error, Result};
+use crate::head::Head;
+
+use super::batch::Scored;
+use super::{Classifier, Prepared};
+impl Classifier {
+    /// Analyse each unit of a scored document on its own.
+    pub(super) fn analyse_units(
+        &self,
+        p: &Prepared<'_>,
+        ranges: Vec<Range<usize>>,
+        scored: Vec<Scored>,
+    ) -> Vec<UnitAnalysis> {
+        ranges
+            .into_iter()
+            .zip(scored)
+            .map(|(range, scored)| {
+                let spans = &p.spans[range.clone()];
+                // The whole document's language was detected when it was prepared.
+                let (language, settled) = if range.len() == p.spans.len() {
+                    (p.language.clone(), p.settled)
+                } else {
+                    let info = crate::language::detect_info(&p.text[spans[0].start..spans[spans.len() - 1].end]);
+                    let settled = info.as_ref().is_some_and(crate::language::settled);
+                    (info.map(|i| crate::language::describe(&i, self.languages)), settled)
+                };
+                let unit = Prepared { text: p.text, spans: spans.to_vec(), language, settled };
+                UnitAnalysis {
+                    start: p.spans[range.start].start,
+                    end: p.spans[range.end - 1].end,
+                    analysis: self.analyse(&unit, scored),
+                }
+            })
+            .collect()
+    }
+
+    pub(super) fn prepare<'a>(&self, text: &'a str) -> Result<Prepared<'a>> {
+        if text.len() > self.max_input_bytes {
+            return Err(Error::InvalidInput(format!(
+                "the text is {} bytes, over the limit of {} bytes; split it into smaller documents or raise the limit with ClassifierBuilder::max_input_bytes",
+                text.len(),
+                self.max_input_bytes
+            )));
+        }
+        let (spans, info) = self.segmenter.split_detected(text);
+        if spans.is_empty() {
+            return Err(Error::InvalidInput("the text is empty or only whitespace; nothing to classify".into()));
+        }
+        let settled = info.as_ref().is_some_and(crate::language::settled);
+        let language = info.map(|i| crate::language::describe(&i, self.languages));
+        Ok(Prepared { text, spans, language, settled })
+    }
+
+    /// Decide a document (or unit) from its scores.
+    pub(super) fn analyse(&self, p: &Prepared<'_>, scored: Scored) -> DocumentAnalysis {
+        let mean = scored.mean();
+        let zero_shot_doc = aggregate::document_scores(scored.zero_shot.view(), self.decision.pooling);
+        let (scores, doc) = match (&self.head, scored.head) {
+            (Some(head), Some(sentences)) => {
+                let doc = match &mean {
+                    Some(mean) => head.score_document(mean.view(), &zero_shot_doc),
+                    None => head.score_document(ndarray::Array1::zeros(self.encoder.dim()).view(), &zero_shot_doc),
+                };
+                (sentences, doc)
+            }
+            _ => (scored.zero_shot, zero_shot_doc),
+        };
+        let language = p.language.as_ref().filter(|_| p.settled);
+        let (thresholds, calibration) = self.calibration_for(language, scores.nrows());
+        let domain = match (&self.router, &mean) {
+            (Some(router), Some(mean)) if self.taxonomy.is_hierarchical() => router.route(mean.view()),
+            _ => None,
+        };
+        let base = self.base_rates.as_ref().filter(|_| self.head.is_none()).map(|(priors, norms)| {
+            let (mean, sd) = norms.for_length(scores.nrows());
+            aggregate::BaseRates { priors, mean, sd }
+        });
+        let (labels, coarse) = aggregate::decide_with_base_rates(
+            &self.taxonomy,
+            &doc,
+            scores.view(),
+            domain.as_deref(),
+            thresholds,
+            &self.decision,
+            base.as_ref(),
+        );
+        let norms = self.norms.as_ref().and_then(|n| n.norms(calibration, scores.nrows(), domain.as_deref()));
+        let basis = crate::basis::basis_of(
+            &self.fingerprint,
+            &doc,
+            scores.nrows(),
+            thresholds,
+            base.as_ref(),
+            self.head.is_some(),
+            &self.decision,
+            norms,
+        );
+        let sentences = p
+            .spans
+            .iter()
+            .zip(SentenceScores::rows(std::sync::Arc::clone(&self.labels), scores))
+            .enumerate()
+            .map(|(i, (span, scores))| Sentence {
+                start: span.start,
+                end: span.end,
+                text: span.text(p.text).to_string(),
+                tokens: scored.tokens[i],
+                windows: scored.windows[i],
+                scores,
+            })
+            .collect();
+        let labels_of = |c: usize| std::sync::Arc::clone(&self.labels[c]);
+        DocumentAnalysis {
+            taxonomy: self.taxonomy.name.clone(),
+            encoder: self.encoder.backend_name().to_string(),
+            scorer: self.head.as_ref().map_or_else(|| "zero-shot".to_string(), Head::name),
+            domain,
+            language: p.language.clone(),
+            calibration: calibration.map(str::to_string),
+            sentences,
+            labels,
+            coarse,
+            document_scores: sorted_scores(doc.iter().enumerate().map(|(c, &s)| (labels_of(c), s))),
+            basis: Some(basis),
+        }
+    }
+}
+
+fn sorted_scores(it: impl Iterator<Item = (std::sync::Arc<str>, f32)>) -> Vec<LabelScore> {
+    let mut v: Vec<LabelScore> = it.map(|(label, score)| LabelScore { label, score }).collect();
+    v.sort_by(|a, b| crate::analysis::by_score((a.score, &a.label), (b.score, &b.label)));
+    v
+}
