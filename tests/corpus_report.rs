@@ -24,7 +24,7 @@ use framelens::corpus::OutputRecord;
 use framelens::report::corpus::{
     read_batch, render_overview, write_overview, CorpusDocument, Metadata, OverviewOptions,
 };
-use framelens::{DocumentAnalysis, Taxonomy};
+use framelens::Taxonomy;
 use serde_json::{json, Value};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
