@@ -81,7 +81,8 @@ pub(crate) fn interval_chart(rows: &[Row], width: u32, label_chars: usize, aria:
             .margin_top(6)
             .x_label_area_size(26)
             .y_label_area_size(label_width)
-            .build_cartesian_2d(0.0..xmax, (0..n).into_segmented());
+            // `(0..k).into_segmented()` has k + 1 segments: one per row (two for one row).
+            .build_cartesian_2d(0.0..xmax, (0..if n > 1 { n - 1 } else { 1 }).into_segmented());
         let Ok(mut chart) = built else { return String::new() };
         let formatter = |v: &SegmentValue<usize>| match v {
             SegmentValue::CenterOf(i) if *i < n => names.get(n - 1 - *i).cloned().unwrap_or_default(),
