@@ -133,7 +133,8 @@ fn page_numbers_equal_batch_summary() {
     assert_eq!(data["counts_only"], json!(false));
     assert_eq!(data["method"], summary["method"]);
     assert_eq!(data["classified"], summary["documents"]);
-    let (page_p, sum_p) = (data["prevalence"].as_object().expect("page"), summary["prevalence"].as_object().expect("sum"));
+    let (page_p, sum_p) =
+        (data["prevalence"].as_object().expect("page"), summary["prevalence"].as_object().expect("sum"));
     assert_eq!(page_p.len(), sum_p.len(), "same labels");
     assert!(sum_p.contains_key("Other"));
     for (label, s) in sum_p {
@@ -167,7 +168,17 @@ fn page_has_the_sections_and_needs_nothing_from_outside() {
     let t = narratives();
     let o = render_overview(fixtures(), &t, &options("Fixtures"), "x_docs").expect("overview");
     let html = &o.html;
-    for id in ["fl-prevalence-chart", "fl-summary", "fl-time-charts", "fl-sources-charts", "fl-languages-charts", "fl-evidence", "fl-doc-table", "fl-corpus", "fl-views"] {
+    for id in [
+        "fl-prevalence-chart",
+        "fl-summary",
+        "fl-time-charts",
+        "fl-sources-charts",
+        "fl-languages-charts",
+        "fl-evidence",
+        "fl-doc-table",
+        "fl-corpus",
+        "fl-views",
+    ] {
         assert!(html.contains(&format!("id=\"{id}\"")), "missing #{id}");
     }
     assert!(o.views.is_empty(), "22 documents keep their views inline");
@@ -197,7 +208,16 @@ fn hostile() -> Vec<CorpusDocument> {
         "\"><svg onload=alert(1)>",
         "Tom & Jerry </script><script>alert(2)</script>",
     ];
-    let dates = [json!("2024-02-30"), json!("03/04/2024"), json!("5 June 2019"), json!("2019-06-05T10:00:00Z"), json!(null), json!(1_559_728_800), json!({"y": 2020}), json!("0000-00-00")];
+    let dates = [
+        json!("2024-02-30"),
+        json!("03/04/2024"),
+        json!("5 June 2019"),
+        json!("2019-06-05T10:00:00Z"),
+        json!(null),
+        json!(1_559_728_800),
+        json!({"y": 2020}),
+        json!("0000-00-00"),
+    ];
     fixtures()
         .iter()
         .enumerate()
@@ -208,7 +228,10 @@ fn hostile() -> Vec<CorpusDocument> {
             if i % 3 != 0 {
                 m.insert("source".into(), json!(format!("<b onmouseover=alert({i})>outlet</b>")));
             }
-            m.insert("url".into(), json!(if i % 2 == 0 { "javascript:alert(3)" } else { "https://example.test/a?b=<c>" }));
+            m.insert(
+                "url".into(),
+                json!(if i % 2 == 0 { "javascript:alert(3)" } else { "https://example.test/a?b=<c>" }),
+            );
             if !dates[i % dates.len()].is_null() {
                 m.insert("date".into(), dates[i % dates.len()].clone());
             }
@@ -240,7 +263,11 @@ fn hostile_metadata_is_escaped_and_counted() {
     assert_eq!(data["docs"][3]["source"], json!("example.test"), "the URL's host when no source is given");
     assert!(html.contains(&format!("{} without a usable date ({unreadable} unreadable)", unreadable + absent)));
     // Only http(s) URLs are kept.
-    assert!(data["docs"].as_array().expect("docs").iter().all(|d| d["url"].is_null() || d["url"].as_str().is_some_and(|u| u.starts_with("https://"))));
+    assert!(data["docs"]
+        .as_array()
+        .expect("docs")
+        .iter()
+        .all(|d| d["url"].is_null() || d["url"].as_str().is_some_and(|u| u.starts_with("https://"))));
     // Parsed dates are ISO in the data.
     assert_eq!(data["docs"][2]["date"], json!("2019-06-05"));
 }
@@ -258,7 +285,11 @@ fn one_document_and_a_corpus_that_failed() {
     assert!(other["note"].as_str().is_some_and(|n| n.contains("not enough")), "{other}");
 
     let failed: Vec<CorpusDocument> = (0..3)
-        .map(|i| CorpusDocument { id: format!("bad-{i}"), metadata: Metadata::new(), outcome: Err("not valid UTF-8".into()) })
+        .map(|i| CorpusDocument {
+            id: format!("bad-{i}"),
+            metadata: Metadata::new(),
+            outcome: Err("not valid UTF-8".into()),
+        })
         .collect();
     let html = render_overview(&failed, &t, &options("Failed"), "x").expect("a failed corpus still renders").html;
     assert!(html.contains("id=\"fl-all-failed\""));
@@ -322,9 +353,24 @@ fn batch_metadata_and_metadata_files_are_read() {
 
 /// Run Chromium on `url` with `extra` arguments; stdout and stderr.
 fn chromium(profile: &Path, extra: &[String], url: &str, limit: Duration) -> (String, String) {
-    assert!(Path::new(CHROMIUM).exists(), "{CHROMIUM} is missing: install it with `apt-get install -y chromium` (tests/setup does)");
+    assert!(
+        Path::new(CHROMIUM).exists(),
+        "{CHROMIUM} is missing: install it with `apt-get install -y chromium` (tests/setup does)"
+    );
     let mut child = Command::new(CHROMIUM)
-        .args(["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--enable-logging=stderr", "--v=0", "--window-size=1400,1000"])
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--enable-logging=stderr",
+            "--v=0",
+            "--window-size=1400,1000",
+        ])
         .arg(format!("--user-data-dir={}", profile.display()))
         .args(extra)
         .arg(url)
@@ -334,8 +380,16 @@ fn chromium(profile: &Path, extra: &[String], url: &str, limit: Duration) -> (St
         .expect("start chromium");
     let mut out = child.stdout.take().expect("stdout");
     let mut err = child.stderr.take().expect("stderr");
-    let t_out = std::thread::spawn(move || { let mut s = String::new(); let _ = out.read_to_string(&mut s); s });
-    let t_err = std::thread::spawn(move || { let mut s = String::new(); let _ = err.read_to_string(&mut s); s });
+    let t_out = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = out.read_to_string(&mut s);
+        s
+    });
+    let t_err = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = err.read_to_string(&mut s);
+        s
+    });
     let started = Instant::now();
     loop {
         if child.try_wait().expect("wait").is_some() {
@@ -354,7 +408,8 @@ fn chromium(profile: &Path, extra: &[String], url: &str, limit: Duration) -> (St
 /// The DOM after the page's script ran, and the console errors.
 fn dom(page: &Path, hash: &str, profile: &Path) -> String {
     let url = format!("file://{}{hash}", page.display());
-    let (dom, log) = chromium(profile, &["--dump-dom".into(), "--virtual-time-budget=5000".into()], &url, Duration::from_secs(120));
+    let (dom, log) =
+        chromium(profile, &["--dump-dom".into(), "--virtual-time-budget=5000".into()], &url, Duration::from_secs(120));
     let errors: Vec<&str> = log.lines().filter(|l| l.contains("CONSOLE") || l.contains("Uncaught")).collect();
     assert!(errors.is_empty(), "console messages on {url}: {errors:#?}");
     assert!(dom.contains("data-fl-ready="), "the page's script did not run to the end on {url}");
@@ -408,10 +463,14 @@ fn fixtures_overview_works_in_headless_chromium() {
     check_in_browser(&page, fixtures().len(), "#lang=BG");
     // Hostile metadata executes nothing.
     let page = dir.path().join("hostile.html");
-    write_overview(&hostile(), &narratives(), &options("<script>document.title='PWNED'</script>"), &page).expect("write");
+    write_overview(&hostile(), &narratives(), &options("<script>document.title='PWNED'</script>"), &page)
+        .expect("write");
     let shown = dom(&page, "", &dir.path().join("p4"));
     assert!(!shown.contains("<title>PWNED"), "a title ran a script");
-    assert!(!shown.contains("<img src=\"x\"") && !shown.contains("<svg onload"), "markup from metadata became elements");
+    assert!(
+        !shown.contains("<img src=\"x\"") && !shown.contains("<svg onload"),
+        "markup from metadata became elements"
+    );
 }
 
 /// The Global Voices stories' batch output and input, from `../shared`.
@@ -421,7 +480,8 @@ fn global_voices() -> Option<(Vec<CorpusDocument>, PathBuf)> {
         .map(|s| common::root().join(s).join("data/globalvoices/articles.jsonl"))
         .find(|p| p.is_file())?;
     let text = std::fs::read_to_string(&input).expect("stories");
-    let rows: Vec<Value> = text.lines().filter(|l| !l.trim().is_empty()).map(|l| serde_json::from_str(l).expect("json")).collect();
+    let rows: Vec<Value> =
+        text.lines().filter(|l| !l.trim().is_empty()).map(|l| serde_json::from_str(l).expect("json")).collect();
     let texts: Vec<&str> = rows.iter().map(|r| r["text"].as_str().expect("text")).collect();
     let results = common::frames().classify_batch(&texts);
     let docs = rows
@@ -448,8 +508,14 @@ fn global_voices_overview_and_readme_screenshot() {
     let page = dir.path().join("overview.html");
     let t = Taxonomy::builtin("media-frames").expect("frames");
     let started = Instant::now();
-    let written = write_overview(&docs, &t, &options("Global Voices: 169 stories, media frames"), &page).expect("write");
-    println!("Global Voices overview: {} bytes, {} view files, rendered in {:.2} s", written.bytes, written.view_files, started.elapsed().as_secs_f64());
+    let written =
+        write_overview(&docs, &t, &options("Global Voices: 169 stories, media frames"), &page).expect("write");
+    println!(
+        "Global Voices overview: {} bytes, {} view files, rendered in {:.2} s",
+        written.bytes,
+        written.view_files,
+        started.elapsed().as_secs_f64()
+    );
     check_in_browser(&page, 169, "#from=2022-01-01&to=2022-12-31");
     let html = std::fs::read_to_string(&page).expect("page");
     let data = script_json(&html, "fl-corpus");
@@ -458,7 +524,12 @@ fn global_voices_overview_and_readme_screenshot() {
     // The README's screenshot.
     let png = common::root().join("docs/overview.png");
     let _ = std::fs::remove_file(&png);
-    chromium(&dir.path().join("shot"), &[format!("--screenshot={}", png.display()), "--window-size=1400,1800".into(), "--hide-scrollbars".into()], &format!("file://{}", page.display()), Duration::from_secs(120));
+    chromium(
+        &dir.path().join("shot"),
+        &[format!("--screenshot={}", png.display()), "--window-size=1400,1800".into(), "--hide-scrollbars".into()],
+        &format!("file://{}", page.display()),
+        Duration::from_secs(120),
+    );
     let bytes = std::fs::read(&png).expect("screenshot written");
     assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
     assert!(bytes.len() > 60_000, "screenshot is only {} bytes: is the page blank?", bytes.len());
@@ -467,7 +538,14 @@ fn global_voices_overview_and_readme_screenshot() {
         .as_object()
         .expect("prevalence")
         .iter()
-        .map(|(k, v)| (k.clone(), v["estimate"].as_f64().unwrap_or(0.0), v["low"].as_f64().unwrap_or(0.0), v["high"].as_f64().unwrap_or(0.0)))
+        .map(|(k, v)| {
+            (
+                k.clone(),
+                v["estimate"].as_f64().unwrap_or(0.0),
+                v["low"].as_f64().unwrap_or(0.0),
+                v["high"].as_f64().unwrap_or(0.0),
+            )
+        })
         .collect();
     shares.sort_by(|a, b| b.1.total_cmp(&a.1));
     for (l, e, lo, hi) in shares {
@@ -498,7 +576,12 @@ fn ten_thousand_documents() {
     let started = Instant::now();
     let written = write_overview(&docs, &narratives(), &options("10,000 documents"), &page).expect("write");
     let render_s = started.elapsed().as_secs_f64();
-    let (dom, _) = chromium(&dir.path().join("p"), &["--dump-dom".into()], &format!("file://{}", page.display()), Duration::from_secs(180));
+    let (dom, _) = chromium(
+        &dir.path().join("p"),
+        &["--dump-dom".into()],
+        &format!("file://{}", page.display()),
+        Duration::from_secs(180),
+    );
     let ready = |name: &str| -> Option<f64> {
         let at = dom.find(&format!("{name}=\""))? + name.len() + 2;
         dom[at..at + dom[at..].find('"')?].parse().ok()

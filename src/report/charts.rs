@@ -45,7 +45,13 @@ pub(crate) fn shorten(name: &str, max: usize) -> String {
 /// Upper end of the share axis: a round step above every value shown.
 fn axis_max(values: impl Iterator<Item = f64>) -> f64 {
     let top = values.fold(0.0_f64, f64::max);
-    let step = if top > 0.5 { 0.25 } else if top > 0.2 { 0.1 } else { 0.05 };
+    let step = if top > 0.5 {
+        0.25
+    } else if top > 0.2 {
+        0.1
+    } else {
+        0.05
+    };
     ((top / step).ceil() * step).clamp(step, 1.0)
 }
 
@@ -62,7 +68,11 @@ fn inline(svg: String, label: &str) -> String {
         (Some(w), Some(v)) if w < v => format!("{}{}", &svg[..w], &svg[v..]),
         _ => svg,
     };
-    svg.replacen("<svg ", &format!("<svg class=\"fl-svg\" role=\"img\" aria-label=\"{}\" ", super::escape_html(label)), 1)
+    svg.replacen(
+        "<svg ",
+        &format!("<svg class=\"fl-svg\" role=\"img\" aria-label=\"{}\" ", super::escape_html(label)),
+        1,
+    )
 }
 
 /// Rows as a horizontal interval chart, `width` pixels wide.
@@ -146,7 +156,7 @@ pub(crate) fn time_chart(points: &[Point], colour: &str, width: u32, height: u32
         let step = n.div_ceil(6).max(1);
         let x_formatter = |x: &f64| {
             let i = x.round();
-            if (x - i).abs() > 1e-6 || i < 0.0 || (i as usize) % step != 0 {
+            if (x - i).abs() > 1e-6 || i < 0.0 || !(i as usize).is_multiple_of(step) {
                 return String::new();
             }
             names.get(i as usize).map(|s| s.to_string()).unwrap_or_default()

@@ -151,8 +151,7 @@ pub fn read_batch(path: &Path) -> Result<Vec<CorpusDocument>> {
 /// `text` field is dropped, so a `batch` input file serves) or CSV with a
 /// header row holding an `id` column (by the `.csv` extension).
 pub fn read_metadata(path: &Path) -> Result<HashMap<String, Metadata>> {
-    let data_error =
-        |line: Option<usize>, message: String| Error::Data { path: path.to_path_buf(), line, message };
+    let data_error = |line: Option<usize>, message: String| Error::Data { path: path.to_path_buf(), line, message };
     let is_csv = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
     let mut out = HashMap::new();
     if is_csv {
@@ -432,7 +431,8 @@ fn render(docs: &[CorpusDocument], taxonomy: &Taxonomy, options: &OverviewOption
     let inline_bytes: usize = views.iter().flatten().map(|v| v.len() - super::CSS.len() - super::JS.len()).sum();
     let inline = inline_bytes <= options.inline_views_max_bytes;
 
-    let mut h = String::with_capacity(256 * 1024 + view.len() * 300 + if inline { inline_bytes + inline_bytes / 8 } else { 0 });
+    let mut h =
+        String::with_capacity(256 * 1024 + view.len() * 300 + if inline { inline_bytes + inline_bytes / 8 } else { 0 });
     let title = escape_html(&options.title);
     let failed = view.iter().filter(|d| d.error.is_some()).count();
     let no_date = view.iter().filter(|d| d.day.is_none()).count();
@@ -489,10 +489,13 @@ fn render(docs: &[CorpusDocument], taxonomy: &Taxonomy, options: &OverviewOption
     let _ = writeln!(
         h,
         "<section class=\"fl-card\" id=\"fl-prevalence\"><h2>Prevalence</h2>\n<p class=\"fl-hint\">{what} per \
-         {unit}{note}. {key}</p>",
-        unit = if taxonomy.is_hierarchical() { "narrative (sub-narratives folded beneath in the table)" } else { "category" },
+         {unit}{note}. The triangle marks the share of documents whose decision carries it.</p>",
+        unit = if taxonomy.is_hierarchical() {
+            "narrative (sub-narratives folded beneath in the table)"
+        } else {
+            "category"
+        },
         note = if estimates.is_some() { ", with its 90% interval (shaded)" } else { "" },
-        key = "The triangle marks the share of documents whose decision carries it.",
     );
     let rows: Vec<Row> = roots
         .iter()
@@ -516,7 +519,18 @@ fn render(docs: &[CorpusDocument], taxonomy: &Taxonomy, options: &OverviewOption
     let source_of = |d: &Doc<'_>| d.source.clone();
     let language_of = |d: &Doc<'_>| d.language.clone();
     render_groups(&mut h, "fl-sources", "By outlet", "source", &view, &source_of, &roots, &labels, taxonomy, &colour);
-    render_groups(&mut h, "fl-languages", "By language", "language", &view, &language_of, &roots, &labels, taxonomy, &colour);
+    render_groups(
+        &mut h,
+        "fl-languages",
+        "By language",
+        "language",
+        &view,
+        &language_of,
+        &roots,
+        &labels,
+        taxonomy,
+        &colour,
+    );
 
     // 3. Evidence and documents.
     render_evidence(&mut h, &view, &roots, &labels, &colour, inline, folder);
@@ -540,7 +554,8 @@ fn render(docs: &[CorpusDocument], taxonomy: &Taxonomy, options: &OverviewOption
     );
 
     // Data for the script (and for tests).
-    let data = page_data(&view, &labels, &corpus, method.as_deref(), &colour, inline, folder, no_date, no_source, taxonomy);
+    let data =
+        page_data(&view, &labels, &corpus, method.as_deref(), &colour, inline, folder, no_date, no_source, taxonomy);
     let _ = writeln!(h, "<script type=\"application/json\" id=\"fl-corpus\">{}</script>", json_for_script(&data));
     let mut files = Vec::new();
     if inline {
@@ -601,7 +616,19 @@ fn doc_of<'a>(d: &'a CorpusDocument, lite: Option<&'a DocumentAnalysis>, labels:
         .unwrap_or_default();
     decided.sort_unstable();
     decided.dedup();
-    Doc { id: &d.id, analysis, lite, error: d.outcome.as_ref().err().map(String::as_str), title, source, language, day, bad_date, url, decided }
+    Doc {
+        id: &d.id,
+        analysis,
+        lite,
+        error: d.outcome.as_ref().err().map(String::as_str),
+        title,
+        source,
+        language,
+        day,
+        bad_date,
+        url,
+        decided,
+    }
 }
 
 fn fmt_share(x: f64) -> String {
@@ -610,23 +637,34 @@ fn fmt_share(x: f64) -> String {
 
 fn render_table(h: &mut String, roots: &[usize], labels: &Labels, corpus: &GroupStats, colour: &[&str]) {
     let est = corpus.estimates.is_some();
-    let _ = write!(
+    let _ = writeln!(
         h,
-        "<table class=\"fl-table fl-summary\" id=\"fl-summary\"><thead><tr><th>Category</th>{}<th>Documents decided</th></tr></thead>\n",
+        "<table class=\"fl-table fl-summary\" id=\"fl-summary\"><thead><tr><th>Category</th>{}<th>Documents decided</th></tr></thead>",
         if est { "<th>Estimate</th><th>90% interval</th>" } else { "" }
     );
     let row = |h: &mut String, l: usize, child: bool, has_children: bool| {
         let name = &labels.names[l];
         let shown = match (child, labels.parent[l]) {
-            (true, Some(p)) => name.strip_prefix(labels.names[p].as_str()).and_then(|r| r.strip_prefix(": ")).unwrap_or(name),
+            (true, Some(p)) => {
+                name.strip_prefix(labels.names[p].as_str()).and_then(|r| r.strip_prefix(": ")).unwrap_or(name)
+            }
             _ => name.as_str(),
         };
         let cells = match corpus.interval(name) {
-            Some((e, lo, hi)) => format!("<td class=\"fl-num\">{}</td><td class=\"fl-num\">{} – {}</td>", fmt_share(e), fmt_share(lo), fmt_share(hi)),
+            Some((e, lo, hi)) => format!(
+                "<td class=\"fl-num\">{}</td><td class=\"fl-num\">{} – {}</td>",
+                fmt_share(e),
+                fmt_share(lo),
+                fmt_share(hi)
+            ),
             None if est => "<td class=\"fl-num\">–</td><td class=\"fl-num\">–</td>".to_string(),
             None => String::new(),
         };
-        let toggle = if has_children { "<button type=\"button\" class=\"fl-fold\" aria-expanded=\"true\">▾</button>" } else { "" };
+        let toggle = if has_children {
+            "<button type=\"button\" class=\"fl-fold\" aria-expanded=\"true\">▾</button>"
+        } else {
+            ""
+        };
         let _ = writeln!(
             h,
             "<tr class=\"{cls}\" data-label=\"{label}\"{parent}><th scope=\"row\" style=\"--c:{c}\">{toggle}<span class=\"fl-swatch\"></span>{shown}</th>{cells}\
@@ -656,10 +694,7 @@ fn render_table(h: &mut String, roots: &[usize], labels: &Labels, corpus: &Group
 
 /// The roots drawn as small multiples: all of them, the first few shown.
 fn multiples_picker(h: &mut String, id: &str) {
-    let _ = writeln!(
-        h,
-        "<div class=\"fl-picker\" data-for=\"{id}\" hidden><span class=\"fl-hint\">Show:</span></div>"
-    );
+    let _ = writeln!(h, "<div class=\"fl-picker\" data-for=\"{id}\" hidden><span class=\"fl-hint\">Show:</span></div>");
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -674,19 +709,26 @@ fn render_time(
     bad_dates: usize,
 ) {
     let days: Vec<Day> = view.iter().filter(|d| d.analysis.is_some()).filter_map(|d| d.day).collect();
-    let _ = write!(h, "<section class=\"fl-card\" id=\"fl-time\"><h2>Over time</h2>\n");
+    h.push_str("<section class=\"fl-card\" id=\"fl-time\"><h2>Over time</h2>\n");
     let missing = if no_date > 0 {
         format!(
             " {no_date} document{} without a usable date {} left out of this chart{}.",
             if no_date == 1 { "" } else { "s" },
             if no_date == 1 { "is" } else { "are" },
-            if bad_dates > 0 { format!(" ({bad_dates} gave a date that could not be read; see the data's `bad_dates`)") } else { String::new() }
+            if bad_dates > 0 {
+                format!(" ({bad_dates} gave a date that could not be read; see the data's `bad_dates`)")
+            } else {
+                String::new()
+            }
         )
     } else {
         String::new()
     };
     if days.is_empty() {
-        let _ = writeln!(h, "<p class=\"fl-none\" id=\"fl-time-none\">No classified document has a usable date.{missing}</p></section>");
+        let _ = writeln!(
+            h,
+            "<p class=\"fl-none\" id=\"fl-time-none\">No classified document has a usable date.{missing}</p></section>"
+        );
         return;
     }
     let period = Period::for_days(&days);
@@ -755,9 +797,13 @@ fn render_groups(
             None => missing += 1,
         }
     }
-    let _ = write!(h, "<section class=\"fl-card\" id=\"{id}\"><h2>{heading}</h2>\n");
+    let _ = writeln!(h, "<section class=\"fl-card\" id=\"{id}\"><h2>{heading}</h2>");
     let missing_note = if missing > 0 {
-        format!(" {missing} classified document{} without a {what} {} left out.", if missing == 1 { "" } else { "s" }, if missing == 1 { "is" } else { "are" })
+        format!(
+            " {missing} classified document{} without a {what} {} left out.",
+            if missing == 1 { "" } else { "s" },
+            if missing == 1 { "is" } else { "are" }
+        )
     } else {
         String::new()
     };
@@ -773,13 +819,19 @@ fn render_groups(
         let docs: Vec<&Doc<'_>> = pooled.into_iter().flat_map(|g| g.1).collect();
         order.push((format!("{n} other {what}s"), docs));
     }
-    let stats: Vec<(String, GroupStats)> =
-        order.iter().map(|(name, ds)| (format!("{name} (n={})", ds.len()), group_stats(ds, labels, taxonomy))).collect();
+    let stats: Vec<(String, GroupStats)> = order
+        .iter()
+        .map(|(name, ds)| (format!("{name} (n={})", ds.len()), group_stats(ds, labels, taxonomy)))
+        .collect();
     let _ = writeln!(
         h,
         "<p class=\"fl-hint\">Per {what}, the {} (bar and mark) and the share decided (triangle) of each category; \
          {} {what}{}, the largest first.{missing_note}</p>",
-        if stats.iter().any(|s| s.1.estimates.is_some()) { "estimate with its 90% interval" } else { "counts only: no estimate" },
+        if stats.iter().any(|s| s.1.estimates.is_some()) {
+            "estimate with its 90% interval"
+        } else {
+            "counts only: no estimate"
+        },
         stats.len(),
         if stats.len() == 1 { "" } else { "s" },
     );
@@ -812,7 +864,15 @@ fn view_href(i: usize, inline: bool, folder: &str) -> String {
     }
 }
 
-fn render_evidence(h: &mut String, view: &[Doc<'_>], roots: &[usize], labels: &Labels, colour: &[&'static str], inline: bool, folder: &str) {
+fn render_evidence(
+    h: &mut String,
+    view: &[Doc<'_>],
+    roots: &[usize],
+    labels: &Labels,
+    colour: &[&'static str],
+    inline: bool,
+    folder: &str,
+) {
     // Per label: (score, document, sentence), one sentence per document.
     let mut best: Vec<Vec<(f32, usize, usize)>> = vec![Vec::new(); labels.names.len()];
     for (di, d) in view.iter().enumerate() {
@@ -872,7 +932,11 @@ fn render_evidence(h: &mut String, view: &[Doc<'_>], roots: &[usize], labels: &L
             if let Some(day) = d.day {
                 meta.push(dates::iso(day));
             }
-            let href = format!("{}{}", view_href(di, inline, folder), if inline { format!("&s={si}") } else { format!("#s{si}") });
+            let href = format!(
+                "{}{}",
+                view_href(di, inline, folder),
+                if inline { format!("&s={si}") } else { format!("#s{si}") }
+            );
             let _ = write!(
                 h,
                 "<li><blockquote class=\"fl-quote\" style=\"--c:{c}\">{text}</blockquote><div class=\"fl-sub\"><a class=\"fl-open\" href=\"{href}\">{m}</a> · score {score:.2}</div></li>",

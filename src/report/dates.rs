@@ -62,8 +62,20 @@ fn checked(y: i64, m: u32, d: u32) -> Result<Day, String> {
     Ok(days_from_civil(y, m, d))
 }
 
-const MONTHS: [&str; 12] =
-    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
+const MONTHS: [&str; 12] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
 
 fn month_named(word: &str) -> Option<u32> {
     let w = word.trim_end_matches('.').to_ascii_lowercase();
@@ -120,7 +132,8 @@ fn parse_date_str(text: &str) -> Result<Day, String> {
                 return Err(format!("`{text}` is ambiguous (day or month first); write it as YYYY-MM-DD"));
             }
             // dd-mm-yyyy
-            let (d, m, y) = (number(parts[0]).unwrap_or(0), number(parts[1]).unwrap_or(0), number(parts[2]).unwrap_or(0));
+            let (d, m, y) =
+                (number(parts[0]).unwrap_or(0), number(parts[1]).unwrap_or(0), number(parts[2]).unwrap_or(0));
             return checked(y, m, d);
         }
     }
@@ -131,10 +144,10 @@ fn parse_date_str(text: &str) -> Result<Day, String> {
         }
     }
     // Words: `5 June 2019`, `June 5, 2019`, `Wed, 5 Jun 2019 10:00:00 GMT`.
-    let words: Vec<&str> =
-        s.split(|c: char| c.is_whitespace() || c == ',').filter(|w| !w.is_empty()).collect();
+    let words: Vec<&str> = s.split(|c: char| c.is_whitespace() || c == ',').filter(|w| !w.is_empty()).collect();
     let month = words.iter().find_map(|w| month_named(w));
-    let nums: Vec<u32> = words.iter().filter_map(|w| number::<u32>(w.trim_end_matches(['.', 's', 't', 'h', 'n', 'd', 'r']))).collect();
+    let nums: Vec<u32> =
+        words.iter().filter_map(|w| number::<u32>(w.trim_end_matches(['.', 's', 't', 'h', 'n', 'd', 'r']))).collect();
     if let Some(m) = month {
         let year = nums.iter().copied().find(|&n| n >= 1000);
         let day = nums.iter().copied().find(|&n| n < 1000);
@@ -231,7 +244,17 @@ mod tests {
             assert_eq!(parse_date(&v), Ok(june5), "{v}");
         }
         assert_eq!(parse_date(&json!("2019-06")), Ok(days_from_civil(2019, 6, 1)));
-        for bad in [json!("06/05/2019"), json!("2019-02-30"), json!("0000-00-00"), json!("yesterday"), json!(""), json!(null), json!([1]), json!("31.13.2020"), json!("9999-01-01")] {
+        for bad in [
+            json!("06/05/2019"),
+            json!("2019-02-30"),
+            json!("0000-00-00"),
+            json!("yesterday"),
+            json!(""),
+            json!(null),
+            json!([1]),
+            json!("31.13.2020"),
+            json!("9999-01-01"),
+        ] {
             assert!(parse_date(&bad).is_err(), "{bad}");
         }
     }
