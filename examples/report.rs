@@ -6,6 +6,7 @@
 //!     --taxonomy semeval2025-narratives --output page.html
 //! cargo run --release --example report -- --from-jsonl out.jsonl --id 001_1bab8556ee00fa53 \
 //!     --text examples/data/001_1bab8556ee00fa53.txt --output page.html
+//! cargo run --release --example report -- --corpus out.jsonl --metadata articles.jsonl --output overview.html
 //! ```
 
 use std::io::Read;
@@ -16,6 +17,7 @@ use clap::parser::ValueSource;
 use clap::{CommandFactory, FromArgMatches, Parser};
 use framelens::corpus::{self, OutputRecord};
 use framelens::report;
+use framelens::report::corpus as corpus_report;
 use framelens::Taxonomy;
 
 #[path = "common/mod.rs"]
@@ -32,18 +34,34 @@ type Fallible<T> = Result<T, Box<dyn std::error::Error>>;
         external assets and works offline.\n\n\
         Either classify ARTICLE (a UTF-8 text file, or `-` for standard input), or render the record \
         with --id from a `batch` output file given by --from-jsonl (its taxonomy is taken from the \
-        record unless --taxonomy is given).",
+        record unless --taxonomy is given).\n\n\
+        With --corpus, write an overview of a whole `batch` output instead: prevalence per category, \
+        breakdowns by outlet, language and period, the strongest evidence, and a filterable table of \
+        documents that each open their own page (metadata from the records, or from --metadata).",
     after_help = "Examples:\n  \
         report examples/data/001_1bab8556ee00fa53.txt --taxonomy semeval2025-narratives --output page.html\n  \
-        report --from-jsonl out.jsonl --id 001_1bab8556ee00fa53 --text examples/data/001_1bab8556ee00fa53.txt --output page.html"
+        report --from-jsonl out.jsonl --id 001_1bab8556ee00fa53 --text examples/data/001_1bab8556ee00fa53.txt --output page.html\n  \
+        report --corpus out.jsonl --metadata articles.jsonl --output overview.html"
 )]
 struct Args {
     /// Article to classify (UTF-8 text), or `-` for standard input.
-    #[arg(value_name = "ARTICLE", required_unless_present = "from_jsonl", conflicts_with = "from_jsonl")]
+    #[arg(
+        value_name = "ARTICLE",
+        required_unless_present_any = ["from_jsonl", "corpus"],
+        conflicts_with_all = ["from_jsonl", "corpus"]
+    )]
     article: Option<String>,
     /// Render a record of this `batch` output file instead of classifying.
-    #[arg(long, value_name = "FILE", requires = "id")]
+    #[arg(long, value_name = "FILE", requires = "id", conflicts_with = "corpus")]
     from_jsonl: Option<PathBuf>,
+    /// Write an overview of this whole `batch` output file.
+    #[arg(long, value_name = "BATCH.jsonl")]
+    corpus: Option<PathBuf>,
+    /// Metadata by id for --corpus (JSONL with an `id` per object, e.g. the
+    /// batch input; or CSV with an `id` column): title, source, date, url,
+    /// language. Fills in or overrides what the batch records carry.
+    #[arg(long, value_name = "FILE", requires = "corpus")]
+    metadata: Option<PathBuf>,
     /// Id of the record to render from --from-jsonl.
     #[arg(long, value_name = "ID", requires = "from_jsonl")]
     id: Option<String>,
@@ -73,6 +91,9 @@ fn main() -> ExitCode {
 }
 
 fn run(args: Args, taxonomy_given: bool) -> Fallible<()> {
+    if let Some(path) = &args.corpus {
+        return corpus_overview(&args, path, taxonomy_given);
+    }
     let html = match (&args.from_jsonl, &args.article) {
         (Some(path), _) => from_jsonl(&args, path, taxonomy_given)?,
         (None, Some(article)) => from_article(&args, article)?,
@@ -133,6 +154,30 @@ fn from_jsonl(args: &Args, path: &Path, taxonomy_given: bool) -> Fallible<String
         }
         None => report::render_html(&analysis, &taxonomy, &title),
     })
+}
+
+fn corpus_overview(args: &Args, path: &Path, taxonomy_given: bool) -> Fallible<()> {
+    let mut docs = corpus_report::read_batch(path)?;
+    if let Some(meta) = &args.metadata {
+        corpus_report::merge_metadata(&mut docs, corpus_report::read_metadata(meta)?);
+    }
+    let recorded = docs.iter().find_map(|d| d.outcome.as_ref().ok()).map(|a| a.taxonomy.clone());
+    let spec = match (&recorded, taxonomy_given) {
+        (Some(name), false) => name.clone(),
+        _ => args.classifier.taxonomy.clone(),
+    };
+    let taxonomy = Taxonomy::from_name_or_path(&spec)
+        .map_err(|e| format!("{e} (the records were made with taxonomy `{spec}`; pass it with --taxonomy)"))?;
+    let title = args.title.clone().unwrap_or_else(|| default_title(&path.display().to_string()));
+    let options = corpus_report::OverviewOptions { title, ..Default::default() };
+    let written = corpus_report::write_overview(&docs, &taxonomy, &options, &args.output)?;
+    let views = if written.view_files > 0 {
+        format!("; {} document pages in {}_docs/", written.view_files, args.output.with_extension("").display())
+    } else {
+        "; document pages inline".to_string()
+    };
+    eprintln!("wrote {} ({} documents, {} bytes{views})", args.output.display(), docs.len(), written.bytes);
+    Ok(())
 }
 
 fn default_title(article: &str) -> String {

@@ -23,11 +23,15 @@ use std::fmt::Write as _;
 use crate::analysis::{DocumentAnalysis, LabelScore};
 use crate::taxonomy::Taxonomy;
 
+mod charts;
+pub mod corpus;
+mod dates;
+
 /// Colours for the labels that matter most in a document (Tableau 10).
-const PALETTE: [&str; 9] =
+pub(crate) const PALETTE: [&str; 9] =
     ["#4e79a7", "#f28e2b", "#e15759", "#59a14f", "#b07aa1", "#76b7b2", "#edc948", "#ff9da7", "#9c755f"];
 /// Colour of every label beyond the palette.
-const OTHER_COLOUR: &str = "#a0a4ab";
+pub(crate) const OTHER_COLOUR: &str = "#a0a4ab";
 /// Undecided labels shown in the chart after the decided ones.
 const UNDECIDED_SHOWN: usize = 5;
 /// Scores per sentence handed to the page's script.
@@ -45,6 +49,19 @@ pub fn render_html(analysis: &DocumentAnalysis, taxonomy: &Taxonomy, title: &str
 pub fn render_html_with_text(analysis: &DocumentAnalysis, taxonomy: &Taxonomy, title: &str, text: &str) -> String {
     let text = aligned(analysis, text).then_some(text);
     Page::new(analysis, taxonomy, title, text).render()
+}
+
+/// The page of one document of a corpus overview: [`render_html`] with the
+/// document's metadata (`(name, value)` pairs: source, date…) in its header.
+pub(crate) fn render_view(
+    analysis: &DocumentAnalysis,
+    taxonomy: &Taxonomy,
+    title: &str,
+    meta: &[(&str, String)],
+) -> String {
+    let mut page = Page::new(analysis, taxonomy, title, None);
+    page.meta = meta;
+    page.render()
 }
 
 /// True when every sentence is `text[start..end]`, in order.
@@ -83,6 +100,8 @@ struct Page<'a> {
     taxonomy: &'a Taxonomy,
     title: &'a str,
     text: Option<&'a str>,
+    /// Extra `(name, value)` pairs for the header (a corpus's metadata).
+    meta: &'a [(&'a str, String)],
     /// Colour group of each label: its top-level ancestor's label.
     colour_of_group: HashMap<String, &'static str>,
     /// Groups in colour order, with the number of sentences they top.
@@ -98,6 +117,7 @@ impl<'a> Page<'a> {
             taxonomy,
             title,
             text,
+            meta: &[],
             colour_of_group: HashMap::new(),
             groups: Vec::new(),
             evidence_of: HashMap::new(),
@@ -218,6 +238,9 @@ impl<'a> Page<'a> {
              <p class=\"fl-meta\"><span>Taxonomy <b>{taxonomy_name}</b></span>",
             version = env!("CARGO_PKG_VERSION"),
         );
+        for (name, value) in self.meta {
+            let _ = write!(h, "<span>{} <b>{}</b></span>", escape_html(name), escape_html(value));
+        }
         if let Some(domain) = &a.domain {
             let _ = write!(h, "<span>Domain <b>{}</b></span>", escape_html(domain));
         }
@@ -529,7 +552,7 @@ fn push_gap(h: &mut String, gap: &str, at_start: bool) {
     }
 }
 
-const CSS: &str = r#"
+pub(crate) const CSS: &str = r#"
 :root {
   --ink: #1d2430; --muted: #5d6675; --faint: #8a93a3; --line: #e4e7ec; --paper: #ffffff; --bg: #f5f6f8;
   --accent: #33415c;
@@ -625,7 +648,7 @@ body { margin: 0; background: var(--bg); color: var(--ink); font: 15px/1.5 var(-
 }
 "#;
 
-const JS: &str = r#"
+pub(crate) const JS: &str = r#"
 (function () {
   "use strict";
   var dataNode = document.getElementById("fl-data");
@@ -760,8 +783,9 @@ const JS: &str = r#"
     item.addEventListener("mouseleave", clearHighlight);
   });
 
-  var m = /^#s(\d+)$/.exec(window.location.hash);
-  if (m) {
+  // `#s3` pins sentence 3; so does `data-pin="3"` (a view shown inside a corpus overview).
+  var m = /^#s(\d+)$/.exec(window.location.hash) || [null, document.documentElement.getAttribute("data-pin")];
+  if (m[1] !== null) {
     var target = document.getElementById("fl-s-" + m[1]);
     if (target) { pin(target); target.scrollIntoView({ block: "center" }); }
   }
