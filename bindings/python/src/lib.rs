@@ -14,6 +14,7 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
 
+mod batchfile;
 mod corpus;
 mod offsets;
 mod results;
@@ -777,6 +778,7 @@ fn _framelens(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Head>()?;
     m.add_class::<Classifier>()?;
     results::register(m)?;
+    batchfile::register(m)?;
     m.add_function(wrap_pyfunction!(corpus::train, m)?)?;
     m.add_function(wrap_pyfunction!(corpus::evaluate, m)?)?;
     m.add_function(wrap_pyfunction!(resolve_models_dir, m)?)?;
