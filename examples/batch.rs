@@ -411,7 +411,9 @@ impl CsvTable {
         if let Some(header) = self.header.take() {
             w.write_record(&header)?;
         }
-        let join = |labels: &[framelens::DocumentLabel]| labels.iter().map(|l| l.label.as_str()).collect::<Vec<_>>().join("; ");
+        let join = |labels: &[framelens::DocumentLabel]| {
+            labels.iter().map(|l| l.label.as_str()).collect::<Vec<_>>().join("; ")
+        };
         let metadata =
             if record.metadata().is_empty() { String::new() } else { serde_json::to_string(record.metadata())? };
         let analysis = record.analysis();

@@ -155,7 +155,9 @@ fn completed_ids_cuts_a_partial_line_and_rejects_foreign_lines() {
     let path = dir.path().join("out.jsonl");
     assert!(corpus::completed_ids(&path).expect("missing file is empty").is_empty());
 
-    let ok = OutputRecord::Error { id: "x".into(), error: "why".into(), metadata: Default::default() }.to_line().expect("line");
+    let ok = OutputRecord::Error { id: "x".into(), error: "why".into(), metadata: Default::default() }
+        .to_line()
+        .expect("line");
     std::fs::write(&path, format!("{ok}\n{{\"id\":\"y\",\"error\":\"b")).expect("write");
     let ids = corpus::completed_ids(&path).expect("read ids");
     assert_eq!(ids, HashSet::from(["x".to_string()]));
@@ -292,7 +294,11 @@ fn sample_analysis() -> DocumentAnalysis {
 fn output_records_round_trip_through_jsonl() {
     let records = [
         OutputRecord::Analysis { id: "doc \"1\"\n".into(), analysis: sample_analysis(), metadata: Default::default() },
-        OutputRecord::Error { id: "doc-2".into(), error: "invalid input: the text is empty".into(), metadata: Default::default() },
+        OutputRecord::Error {
+            id: "doc-2".into(),
+            error: "invalid input: the text is empty".into(),
+            metadata: Default::default(),
+        },
     ];
     for r in &records {
         let line = r.to_line().expect("serialise");

@@ -268,10 +268,13 @@ fn run(steps: &[Step]) -> Vec<Vec<String>> {
         parts
     };
     let (errs, outs) = (split(&out.stderr), split(&out.stdout));
-    errs.into_iter().zip(outs).map(|(mut e, o)| {
-        e.extend(o);
-        e
-    }).collect()
+    errs.into_iter()
+        .zip(outs)
+        .map(|(mut e, o)| {
+            e.extend(o);
+            e
+        })
+        .collect()
 }
 
 fn bless() -> bool {
@@ -361,9 +364,10 @@ fn the_readme_rust_sample_is_the_quickstart_example() {
 
 #[test]
 fn markers_and_masks_work_as_documented() {
-    let lines: Vec<String> = ["<!-- check -->", "```console", "$ echo a", "a", "$ true", "```", "", "```text", "x", "```"]
-        .map(String::from)
-        .to_vec();
+    let lines: Vec<String> =
+        ["<!-- check -->", "```console", "$ echo a", "a", "$ true", "```", "", "```text", "x", "```"]
+            .map(String::from)
+            .to_vec();
     let err = blocks(&lines).unwrap_err();
     assert!(err.starts_with("line 8:"), "{err}");
     let blocks = blocks(&lines[..6]).expect("marked");

@@ -96,6 +96,17 @@ fn _analysis_from_json(py: Python<'_>, json: String) -> PyResult<Analysis> {
     })
 }
 
+/// Each of a classifier's build warnings as a Python `UserWarning`, pointing
+/// at the caller's line.
+pub fn warn_all(py: Python<'_>, warnings: &[String]) -> PyResult<()> {
+    let category = py.get_type::<pyo3::exceptions::PyUserWarning>();
+    for w in warnings {
+        let message = std::ffi::CString::new(w.replace('\0', " ")).unwrap_or_default();
+        PyErr::warn(py, category.as_any(), &message, 1)?;
+    }
+    Ok(())
+}
+
 /// Add the functions to the module.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_read_batch_records, m)?)?;

@@ -533,6 +533,7 @@ impl Classifier {
             vector_cache,
         };
         let inner = unlocked(py, move || options.build(taxonomy))?;
+        batchfile::warn_all(py, inner.warnings())?;
         Ok(Classifier { inner: Arc::new(inner) })
     }
 
@@ -655,6 +656,14 @@ impl Classifier {
     #[getter]
     fn encoder(&self) -> String {
         self.inner.encoder_name().to_string()
+    }
+
+    /// What the build could not do as the taxonomy asked (each also given
+    /// to ``warnings.warn`` when the classifier was built): e.g. thresholds
+    /// that could not be learnt from a background of fewer than 20 sentences.
+    #[getter]
+    fn warnings(&self) -> Vec<String> {
+        self.inner.warnings().to_vec()
     }
 
     /// Worker threads.
