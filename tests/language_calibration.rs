@@ -321,9 +321,7 @@ fn held_out_false_alarms_per_language() {
         println!("{row}");
     }
     println!("\nfixtures (smoke tests), documents that come out `Other`:");
-    println!(
-        "| fixtures | documents | gold `Other` | own table | English table | pooled others + English | pooled others |"
-    );
+    println!("| fixtures | documents | gold `Other` | own table | English table | pooled others + English | pooled others |");
     println!("|---|---:|---:|---:|---:|---:|---:|");
     for row in fallback_rows {
         println!("{row}");
