@@ -77,7 +77,10 @@ fn _read_batch_records(py: Python<'_>, path: &Bound<'_, PyAny>) -> PyResult<Py<P
             }
             Outcome::Error(e) => e.into_pyobject(py)?.into_any().unbind(),
         };
-        rows.append(PyTuple::new(py, [id.into_pyobject(py)?.into_any().unbind(), metadata.into_pyobject(py)?.into_any().unbind(), result])?)?;
+        rows.append(PyTuple::new(
+            py,
+            [id.into_pyobject(py)?.into_any().unbind(), metadata.into_pyobject(py)?.into_any().unbind(), result],
+        )?)?;
     }
     Ok(rows.unbind())
 }
