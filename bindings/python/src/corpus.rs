@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use framelens::corpus::Shard;
 use framelens::data::{self, Corpus, Semeval2023Subtask};
 use framelens::head::TrainConfig;
-use framelens::train;
+use framelens::train as core_train;
 use framelens::{metrics, Error, Taxonomy};
 use pyo3::prelude::*;
 use serde::Serialize;
@@ -228,13 +228,13 @@ pub fn train(
     let mut docs = Vec::with_capacity(corpus.len());
     for chunk in corpus.documents.chunks(TRAIN_CHUNK) {
         let c = &classifier;
-        docs.extend(unlocked(py, move || train::training_documents(c, chunk))?);
+        docs.extend(unlocked(py, move || core_train::training_documents(c, chunk))?);
         py.check_signals()?;
     }
     let c = &classifier;
     let head = unlocked(py, move || {
-        let extra = if config.use_exemplars { train::taxonomy_units(c, config.exemplar_weight) } else { Vec::new() };
-        let head = train::train(&taxonomy, c.encoder_name(), &docs, &extra, &config, &mut |_, _| {})?;
+        let extra = if config.use_exemplars { core_train::taxonomy_units(c, config.exemplar_weight) } else { Vec::new() };
+        let head = core_train::train(&taxonomy, c.encoder_name(), &docs, &extra, &config, &mut |_, _| {})?;
         if let Some(path) = &out {
             head.save(path)?;
         }
