@@ -69,11 +69,16 @@ struct Args {
     /// together. Memory grows with it.
     #[arg(long, value_name = "N", default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..))]
     chunk: u32,
-    /// Keep only the N highest category scores of each sentence, or `all`
-    /// (the default). A sentence carries every category's score, which makes
-    /// most of the output's size: 116 for semeval2025-narratives.
-    #[arg(long, value_name = "N|all", default_value = "all")]
+    /// Keep only the N highest category scores of each sentence (5, as
+    /// `classify --json`), or `all`. Every category's score of every sentence
+    /// (116 for semeval2025-narratives) would make most of the output's size.
+    #[arg(long, value_name = "N|all", default_value = "5")]
     sentence_scores: common::SentenceScoresKept,
+    /// `jsonl`: one record per line, the whole analysis; `csv`: a table, one
+    /// row per document (id, error, language, decided labels, metadata as
+    /// JSON, then one column per category with its document score).
+    #[arg(long, value_name = "FORMAT", default_value = "jsonl")]
+    format: Format,
     /// Classify each document whole, or each of its paragraphs or sentences on
     /// its own (records then hold `units`: byte range and analysis of each).
     #[arg(long, value_name = "UNIT", default_value = "document")]
@@ -98,6 +103,15 @@ struct Args {
     /// --taxonomy must name the taxonomy (and version) that scored it.
     #[arg(long)]
     redecide: bool,
+}
+
+/// What batch writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    /// JSONL, one [`OutputRecord`] per line.
+    Jsonl,
+    /// CSV, one row per document: the scores and decisions, no sentences.
+    Csv,
 }
 
 /// Counts for the summary and the exit status.
@@ -206,10 +220,17 @@ fn run(args: &Args) -> Fallible<Tally> {
     };
 
     let classifier = args.classifier.build()?;
+    if args.format == Format::Csv && (args.adapt || args.summary.is_some()) {
+        return Err("--adapt and --summary read back the JSONL output; with --format csv, run batch --redecide on a JSONL run instead".into());
+    }
     // --adapt to standard output: the lines are held until the corpus is read.
     let held = args.adapt && args.output.is_none();
     let mut buffer = Vec::new();
     let mut out: Box<dyn Write + '_> = if held { Box::new(&mut buffer) } else { open_output(args)? };
+    let mut csv = match args.format {
+        Format::Jsonl => None,
+        Format::Csv => Some(CsvTable::new(&classifier, args)?),
+    };
     let progress = progress_bar(args, total);
     let started = Instant::now();
     let mut tally = Tally::default();
@@ -228,11 +249,12 @@ fn run(args: &Args) -> Fallible<Tally> {
             }
         }
         if docs_in_chunk >= args.chunk as usize {
-            process_chunk(&classifier, std::mem::take(&mut chunk), args, &mut out, &progress, &mut tally)?;
+            let chunk = std::mem::take(&mut chunk);
+            process_chunk(&classifier, chunk, args, (&mut out, csv.as_mut()), &progress, &mut tally)?;
             docs_in_chunk = 0;
         }
     }
-    process_chunk(&classifier, chunk, args, &mut out, &progress, &mut tally)?;
+    process_chunk(&classifier, chunk, args, (&mut out, csv.as_mut()), &progress, &mut tally)?;
     drop(out);
     progress.finish_and_clear();
     if args.adapt || args.summary.is_some() {
@@ -411,7 +433,7 @@ fn process_chunk(
     classifier: &Classifier,
     chunk: Vec<RecordResult>,
     args: &Args,
-    out: &mut dyn Write,
+    (out, mut csv): (&mut dyn Write, Option<&mut CsvTable>),
     progress: &ProgressBar,
     tally: &mut Tally,
 ) -> Fallible<()> {
@@ -427,13 +449,14 @@ fn process_chunk(
     let output_name = || args.output.as_deref().map_or_else(|| "<stdout>".to_string(), |p| p.display().to_string());
     for record in chunk {
         let record = match record {
-            Ok(InputRecord { id, .. }) => {
+            Ok(InputRecord { id, metadata, .. }) => {
                 let result = results.next().ok_or("the classifier returned fewer results than documents")?;
                 let mut record = match result {
-                    Ok(Outcome::Units(units)) => OutputRecord::Units { id, units },
+                    Ok(Outcome::Units(units)) => OutputRecord::Units { id, metadata: Default::default(), units },
                     Ok(Outcome::Document(analysis)) => OutputRecord::from_result(id, Ok(*analysis)),
                     Err(e) => OutputRecord::from_result(id, Err(e)),
-                };
+                }
+                .with_metadata(metadata);
                 if args.sentence_scores != common::SentenceScoresKept::All {
                     let analyses: Vec<&mut framelens::DocumentAnalysis> = match &mut record {
                         OutputRecord::Analysis { analysis, .. } => vec![analysis],
@@ -446,7 +469,7 @@ fn process_chunk(
                 }
                 record
             }
-            Err(e) => OutputRecord::Error { id: e.id, error: e.error.to_string() },
+            Err(e) => OutputRecord::Error { id: e.id, error: e.error.to_string(), metadata: Default::default() },
         };
         if let Some(reason) = record.error() {
             tally.failed += 1;
@@ -459,7 +482,10 @@ fn process_chunk(
         }
         // One write of the whole line, then flush: a kill leaves at most a
         // partial last line, which --resume removes.
-        let line = record.to_line()?;
+        let line = match csv.as_deref_mut() {
+            Some(table) => table.row(&record)?,
+            None => record.to_line()?,
+        };
         out.write_all(line.as_bytes()).and_then(|()| out.flush()).map_err(|e| format!("{}: {e}", output_name()))?;
         progress.inc(1);
         progress.set_message(if tally.failed > 0 { format!("{} failed", tally.failed) } else { String::new() });
@@ -506,4 +532,68 @@ fn summary(tally: &Tally, skipped: usize, args: &Args, elapsed: Duration) {
         line.push_str(&format!("; {skipped} already in {}", path.display()));
     }
     eprintln!("{line}");
+}
+
+/// The `--format csv` table: one row per document, the header before the first.
+struct CsvTable {
+    /// Every category's label, in taxonomy order: one score column each.
+    labels: Vec<String>,
+    /// Two-level taxonomy: `coarse` and `domain` columns too.
+    two_level: bool,
+    /// The header, until it is written.
+    header: Option<Vec<String>>,
+}
+
+impl CsvTable {
+    fn new(classifier: &Classifier, args: &Args) -> Fallible<Self> {
+        if args.unit != framelens::Granularity::Document {
+            return Err("--format csv writes one row per document; with --unit, use --format jsonl".into());
+        }
+        if args.resume {
+            return Err("--resume reads back JSONL output; with --format csv, write shards (--shard) instead".into());
+        }
+        let taxonomy = classifier.taxonomy();
+        let labels: Vec<String> = taxonomy.labels().map(str::to_string).collect();
+        let two_level = taxonomy.is_hierarchical();
+        let mut header: Vec<String> = ["id", "error", "language", "labels"].map(String::from).to_vec();
+        if two_level {
+            header.extend(["coarse", "domain"].map(String::from));
+        }
+        header.push("metadata".into());
+        header.extend(labels.iter().cloned());
+        Ok(CsvTable { labels, two_level, header: Some(header) })
+    }
+
+    /// The record's row (after the header, for the first), `\n`-terminated.
+    /// Labels are joined by `; `; scores are the shortest decimals that give
+    /// back the library's `f32`; a failed document has an `error` and no scores.
+    fn row(&mut self, record: &OutputRecord) -> Fallible<String> {
+        let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
+        if let Some(header) = self.header.take() {
+            w.write_record(&header)?;
+        }
+        let join = |labels: &[framelens::DocumentLabel]| {
+            labels.iter().map(|l| l.label.as_str()).collect::<Vec<_>>().join("; ")
+        };
+        let metadata =
+            if record.metadata().is_empty() { String::new() } else { serde_json::to_string(record.metadata())? };
+        let analysis = record.analysis();
+        let mut row: Vec<String> = vec![
+            record.id().to_string(),
+            record.error().unwrap_or_default().to_string(),
+            analysis.and_then(|a| a.language.as_ref()).map(|l| l.code.clone()).unwrap_or_default(),
+            analysis.map(|a| join(&a.labels)).unwrap_or_default(),
+        ];
+        if self.two_level {
+            row.push(analysis.and_then(|a| a.coarse.as_deref()).map(join).unwrap_or_default());
+            row.push(analysis.and_then(|a| a.domain.clone()).unwrap_or_default());
+        }
+        row.push(metadata);
+        for label in &self.labels {
+            row.push(analysis.and_then(|a| a.score_of(label)).map(|s| s.to_string()).unwrap_or_default());
+        }
+        w.write_record(&row)?;
+        let bytes = w.into_inner().map_err(|e| e.to_string())?;
+        Ok(String::from_utf8(bytes)?)
+    }
 }

@@ -87,7 +87,11 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     if let Some(dir) = &args.models {
         builder = builder.models_dir(dir);
     }
-    let analysis = builder.build()?.classify(&text)?;
+    let classifier = builder.build()?;
+    for warning in classifier.warnings() {
+        eprintln!("warning: {warning}");
+    }
+    let analysis = classifier.classify(&text)?;
     let coarse = analysis.coarse.as_deref().unwrap_or_default();
     for (level, labels) in [("coarse", coarse), ("fine", analysis.labels.as_slice())] {
         for l in labels {

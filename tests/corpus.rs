@@ -155,7 +155,9 @@ fn completed_ids_cuts_a_partial_line_and_rejects_foreign_lines() {
     let path = dir.path().join("out.jsonl");
     assert!(corpus::completed_ids(&path).expect("missing file is empty").is_empty());
 
-    let ok = OutputRecord::Error { id: "x".into(), error: "why".into() }.to_line().expect("line");
+    let ok = OutputRecord::Error { id: "x".into(), error: "why".into(), metadata: Default::default() }
+        .to_line()
+        .expect("line");
     std::fs::write(&path, format!("{ok}\n{{\"id\":\"y\",\"error\":\"b")).expect("write");
     let ids = corpus::completed_ids(&path).expect("read ids");
     assert_eq!(ids, HashSet::from(["x".to_string()]));
@@ -292,8 +294,12 @@ fn sample_analysis() -> DocumentAnalysis {
 #[test]
 fn output_records_round_trip_through_jsonl() {
     let records = [
-        OutputRecord::Analysis { id: "doc \"1\"\n".into(), analysis: sample_analysis() },
-        OutputRecord::Error { id: "doc-2".into(), error: "invalid input: the text is empty".into() },
+        OutputRecord::Analysis { id: "doc \"1\"\n".into(), analysis: sample_analysis(), metadata: Default::default() },
+        OutputRecord::Error {
+            id: "doc-2".into(),
+            error: "invalid input: the text is empty".into(),
+            metadata: Default::default(),
+        },
     ];
     for r in &records {
         let line = r.to_line().expect("serialise");
@@ -367,7 +373,7 @@ fn batch_reads_cyrillic_and_devanagari_with_their_offsets() {
     let recs = records(&std::fs::read_to_string(&out).expect("output written"));
     assert_eq!(recs.len(), want.len());
     for r in &recs {
-        let OutputRecord::Analysis { id, analysis } = r else { panic!("failed: {r:?}") };
+        let OutputRecord::Analysis { id, analysis, .. } = r else { panic!("failed: {r:?}") };
         let (code, text) = &want[id.as_str()];
         let text = text.replace("\r\n", "\n");
         assert_eq!(analysis.language.as_ref().map(|l| l.code.as_str()), Some(*code), "{id}");

@@ -240,8 +240,8 @@ fn report_example_renders_a_batch_record() {
     let t = narratives();
     let jsonl = dir.path().join("out.jsonl");
     let records = [
-        OutputRecord::Error { id: "broken".into(), error: "not valid UTF-8".into() },
-        OutputRecord::Analysis { id: "doc-1".into(), analysis: fixture(&t) },
+        OutputRecord::Error { id: "broken".into(), error: "not valid UTF-8".into(), metadata: Default::default() },
+        OutputRecord::Analysis { id: "doc-1".into(), analysis: fixture(&t), metadata: Default::default() },
     ];
     let lines: Vec<String> = records.iter().map(|r| r.to_line().expect("serialise")).collect();
     std::fs::write(&jsonl, lines.concat()).expect("write jsonl");

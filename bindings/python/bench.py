@@ -55,7 +55,8 @@ def write_corpus(path: Path, documents: int) -> int:
 
 
 def run_rust(exe: Path, corpus: Path, out: Path, models: Path, threads: int | None) -> tuple[float, float]:
-    args = [str(exe), str(corpus), "--output", str(out), "--overwrite", "--quiet", "--models", str(models)]
+    args = [str(exe), str(corpus), "--output", str(out), "--overwrite", "--quiet", "--models", str(models),
+            "--sentence-scores", "all"]  # the same JSON as Python's to_json()
     if threads:
         args += ["--threads", str(threads)]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)

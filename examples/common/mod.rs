@@ -88,7 +88,11 @@ impl ClassifierOptions {
         if let Some(OtherLanguages(other)) = self.other_languages {
             builder = builder.other_languages(other);
         }
-        builder.build()
+        let classifier = builder.build()?;
+        for warning in classifier.warnings() {
+            eprintln!("warning: {warning}");
+        }
+        Ok(classifier)
     }
 }
 

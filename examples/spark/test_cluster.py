@@ -125,7 +125,7 @@ def read_batch(path: Path) -> Dict[str, Dict[str, Any]]:
 def reference(corpus: Dict[str, Any], work: Path) -> Dict[str, Dict[str, Any]]:
     """`batch` on the same corpus: what every Spark row must agree with."""
     started = time.monotonic()
-    stderr = run_batch([str(corpus["path"]), "--threads", "2"], work / "batch.jsonl")
+    stderr = run_batch([str(corpus["path"]), "--threads", "2", "--sentence-scores", "all"], work / "batch.jsonl")
     elapsed = time.monotonic() - started
     n = len(corpus["docs"])
     summary = [line for line in stderr.splitlines() if line.startswith("batch:")]

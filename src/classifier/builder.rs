@@ -360,6 +360,10 @@ impl ClassifierBuilder {
                 })
                 .collect()
         };
+        let warnings: Vec<String> =
+            super::warnings::threshold_fallback(&taxonomy, wants_derived && derived.is_none(), decision.threshold)
+                .into_iter()
+                .collect();
         let thresholds = match derived {
             Some(by_length) => own_thresholds(by_length),
             None => vec![fixed],
@@ -398,6 +402,7 @@ impl ClassifierBuilder {
             pool,
             threads,
             max_input_bytes: self.max_input_bytes.unwrap_or(DEFAULT_MAX_INPUT_BYTES),
+            warnings,
         })
     }
 }

@@ -15,6 +15,7 @@ mod batch;
 mod builder;
 mod calibration;
 mod routing;
+mod warnings;
 
 pub use builder::{default_decision, ClassifierBuilder, DEFAULT_MAX_INPUT_BYTES, THREADS_ENV};
 
@@ -71,6 +72,8 @@ pub struct Classifier {
     pool: rayon::ThreadPool,
     threads: usize,
     max_input_bytes: usize,
+    /// What the build could not do as the taxonomy asked ([`Classifier::warnings`]).
+    warnings: Vec<String>,
 }
 
 impl std::fmt::Debug for Classifier {
@@ -106,6 +109,15 @@ impl Classifier {
     /// Start building a classifier.
     pub fn builder() -> ClassifierBuilder {
         ClassifierBuilder::default()
+    }
+
+    /// What the build could not do as the taxonomy asked, one message each,
+    /// naming the taxonomy: e.g. thresholds that could not be learnt from a
+    /// background of fewer than 20 sentences, and the fixed threshold used
+    /// instead. Empty when all went as asked; the examples print them on
+    /// standard error, the Python package as `warnings.warn`.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
     }
 
     /// The taxonomy in use.

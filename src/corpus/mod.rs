@@ -10,17 +10,21 @@
 //! Inputs stream: a directory of `.txt` files ([`records_from_dir`]) or JSONL
 //! with one `{"id": ..., "text": ...}` object per line ([`records_from_jsonl`]).
 //! A record that cannot be read becomes a [`RecordError`] naming its id and
-//! the reason; the records after it still come.
+//! the reason; the records after it still come. Every other top-level field
+//! of a JSONL line (`title`, `source`, `date`, `url`, `language`, anything)
+//! is the record's [`Metadata`], kept untouched.
 //!
 //! Output is JSONL, one [`OutputRecord`] per line:
 //!
 //! ```text
-//! {"id":"doc-1","analysis":{"taxonomy":"media-frames", ...}}
+//! {"id":"doc-1","metadata":{"date":"2019-06-05","title":"..."},"analysis":{"taxonomy":"media-frames", ...}}
 //! {"id":"doc-2","error":"invalid input: the text is empty or only whitespace; nothing to classify"}
 //! ```
 //!
-//! Exactly one of `analysis` (a [`DocumentAnalysis`]) and `error` (a message)
-//! is present. Other fields are ignored on reading.
+//! Exactly one of `analysis` (a [`DocumentAnalysis`]), `units` and `error`
+//! (a message) is present; `metadata` is the input's other fields, absent
+//! when it had none (files written before it existed read as without).
+//! Other fields are ignored on reading.
 
 mod prevalence;
 pub use prevalence::{Estimate, Method, Prevalence, ADAPTED_CUT, MIN_DOCUMENTS};
@@ -38,6 +42,10 @@ use sha2::{Digest, Sha256};
 use crate::analysis::{DocumentAnalysis, UnitAnalysis};
 use crate::error::{Error, Result};
 
+/// The fields of a JSONL input line other than `id` and `text`, as they
+/// were (values untouched; keys in sorted order), carried into the output.
+pub type Metadata = serde_json::Map<String, serde_json::Value>;
+
 /// One input document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InputRecord {
@@ -45,6 +53,8 @@ pub struct InputRecord {
     pub id: String,
     /// The text, valid UTF-8 (a leading byte-order mark is removed).
     pub text: String,
+    /// The line's other top-level fields (JSONL); empty for `.txt` files.
+    pub metadata: Metadata,
 }
 
 /// An input record that could not be read: its id and why.
@@ -131,7 +141,9 @@ impl Iterator for DirRecords {
     fn next(&mut self) -> Option<RecordResult> {
         let (id, path) = self.files.next()?;
         Some(
-            read_text_file(&path).map(|text| InputRecord { id: id.clone(), text }).map_err(|e| RecordError::new(id, e)),
+            read_text_file(&path)
+                .map(|text| InputRecord { id: id.clone(), text, metadata: Metadata::new() })
+                .map_err(|e| RecordError::new(id, e)),
         )
     }
 
@@ -195,8 +207,8 @@ pub struct JsonlRecords<R> {
 /// Stream `{"id": ..., "text": ...}` objects, one per line; `source_name`
 /// (a path, or e.g. `<stdin>`) names the input in errors.
 ///
-/// The id may be a string or an integer; other fields are ignored; blank
-/// lines are skipped. A bad line gives a [`RecordError`] whose id is the
+/// The id may be a string or an integer; the other fields become the
+/// record's [`Metadata`], untouched; blank lines are skipped. A bad line gives a [`RecordError`] whose id is the
 /// line's `id` when it has one, else `<source>:<line>`, and reading goes on.
 /// A failing reader gives a fatal [`RecordError`] and ends the stream.
 pub fn records_from_jsonl<R: BufRead>(reader: R, source_name: impl Into<PathBuf>) -> JsonlRecords<R> {
@@ -360,7 +372,9 @@ impl<R: BufRead> Iterator for JsonlRecords<R> {
                 }
             };
             return Some(match (parsed.id, parsed.text) {
-                (Some(id), Some(text)) => Ok(InputRecord { id: id.into_string(), text: strip_bom(text) }),
+                (Some(id), Some(text)) => {
+                    Ok(InputRecord { id: id.into_string(), text: strip_bom(text), metadata: metadata_of(line) })
+                }
                 (None, _) => Err(RecordError::new(self.line_id(), self.data_error("missing field `id`".into()))),
                 (Some(id), None) => {
                     Err(RecordError::new(id.into_string(), self.data_error("missing field `text`".into())))
@@ -368,6 +382,15 @@ impl<R: BufRead> Iterator for JsonlRecords<R> {
             });
         }
     }
+}
+
+/// The top-level fields of a JSONL object other than `id` and `text`.
+fn metadata_of(line: &str) -> Metadata {
+    // The line parsed as a record already: it is an object.
+    let mut fields: Metadata = serde_json::from_str(line).unwrap_or_default();
+    fields.remove("id");
+    fields.remove("text");
+    fields
 }
 
 /// The shard (0-based) an id belongs to among `n`: the first 8 bytes of the
@@ -460,18 +483,27 @@ fn shard_error(reason: String) -> Error {
     Error::InvalidSetting { name: "shard", reason }
 }
 
-/// One line of batch output: a document's analysis or why it failed.
+/// One line of batch output: a document's analysis or why it failed, with
+/// the input's [`Metadata`].
 ///
-/// Serialised as `{"id": ..., "analysis": {...}}` or `{"id": ..., "error": "..."}`.
+/// Serialised as `{"id": ..., "analysis": {...}}` or `{"id": ..., "error": "..."}`,
+/// with `"metadata": {...}` after the id when the input line had other fields.
 ///
 /// ```
 /// use std::path::Path;
-/// use framelens::corpus::OutputRecord;
+/// use framelens::corpus::{Metadata, OutputRecord};
 ///
-/// let record = OutputRecord::Error { id: "doc-7".into(), error: "not valid UTF-8".into() };
+/// let record = OutputRecord::Error { id: "doc-7".into(), error: "not valid UTF-8".into(), metadata: Metadata::new() };
 /// let line = record.to_line()?;
 /// assert_eq!(line, "{\"id\":\"doc-7\",\"error\":\"not valid UTF-8\"}\n");
 /// assert_eq!(OutputRecord::from_line(&line, Path::new("out.jsonl"), 1)?, record);
+///
+/// let mut metadata = Metadata::new();
+/// metadata.insert("source".into(), "tass.ru".into());
+/// let record = record.with_metadata(metadata);
+/// let line = record.to_line()?;
+/// assert_eq!(line, "{\"id\":\"doc-7\",\"metadata\":{\"source\":\"tass.ru\"},\"error\":\"not valid UTF-8\"}\n");
+/// assert_eq!(OutputRecord::from_line(&line, Path::new("out.jsonl"), 1)?.metadata()["source"], "tass.ru");
 /// # Ok::<(), framelens::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -484,6 +516,9 @@ pub enum OutputRecord {
     Analysis {
         /// The document's ID.
         id: String,
+        /// The input's other fields (empty: not written).
+        #[serde(default, skip_serializing_if = "Metadata::is_empty")]
+        metadata: Metadata,
         /// Its analysis.
         analysis: DocumentAnalysis,
     },
@@ -491,6 +526,9 @@ pub enum OutputRecord {
     Units {
         /// The document's ID.
         id: String,
+        /// The input's other fields (empty: not written).
+        #[serde(default, skip_serializing_if = "Metadata::is_empty")]
+        metadata: Metadata,
         /// The analysis of each unit, in text order.
         units: Vec<UnitAnalysis>,
     },
@@ -498,6 +536,9 @@ pub enum OutputRecord {
     Error {
         /// The document's ID.
         id: String,
+        /// The input's other fields, when the line could be read (empty: not written).
+        #[serde(default, skip_serializing_if = "Metadata::is_empty")]
+        metadata: Metadata,
         /// The error's message.
         error: String,
     },
@@ -507,6 +548,8 @@ pub enum OutputRecord {
 #[derive(Deserialize)]
 struct RawOutputRecord {
     id: String,
+    #[serde(default)]
+    metadata: Metadata,
     #[serde(default)]
     analysis: Option<DocumentAnalysis>,
     #[serde(default)]
@@ -519,29 +562,50 @@ impl TryFrom<RawOutputRecord> for OutputRecord {
     type Error = String;
 
     fn try_from(raw: RawOutputRecord) -> std::result::Result<Self, String> {
+        let RawOutputRecord { id, metadata, .. } = raw;
         match (raw.analysis, raw.units, raw.error) {
-            (Some(analysis), None, None) => Ok(OutputRecord::Analysis { id: raw.id, analysis }),
-            (None, Some(units), None) => Ok(OutputRecord::Units { id: raw.id, units }),
-            (None, None, Some(error)) => Ok(OutputRecord::Error { id: raw.id, error }),
-            (None, None, None) => Err(format!("record `{}` has none of `analysis`, `units` and `error`", raw.id)),
-            _ => Err(format!("record `{}` has more than one of `analysis`, `units` and `error`", raw.id)),
+            (Some(analysis), None, None) => Ok(OutputRecord::Analysis { id, metadata, analysis }),
+            (None, Some(units), None) => Ok(OutputRecord::Units { id, metadata, units }),
+            (None, None, Some(error)) => Ok(OutputRecord::Error { id, error, metadata }),
+            (None, None, None) => Err(format!("record `{id}` has none of `analysis`, `units` and `error`")),
+            _ => Err(format!("record `{id}` has more than one of `analysis`, `units` and `error`")),
         }
     }
 }
 
 impl OutputRecord {
-    /// The outcome of classifying one input record.
+    /// The outcome of classifying one input record (without metadata:
+    /// [`OutputRecord::with_metadata`] adds it).
     pub fn from_result(id: impl Into<String>, result: Result<DocumentAnalysis>) -> Self {
         match result {
-            Ok(analysis) => OutputRecord::Analysis { id: id.into(), analysis },
-            Err(e) => OutputRecord::Error { id: id.into(), error: e.to_string() },
+            Ok(analysis) => OutputRecord::Analysis { id: id.into(), metadata: Metadata::new(), analysis },
+            Err(e) => OutputRecord::Error { id: id.into(), error: e.to_string(), metadata: Metadata::new() },
         }
+    }
+
+    /// The same record carrying `metadata` (replacing any it had).
+    pub fn with_metadata(mut self, metadata: Metadata) -> Self {
+        match &mut self {
+            OutputRecord::Analysis { metadata: m, .. }
+            | OutputRecord::Units { metadata: m, .. }
+            | OutputRecord::Error { metadata: m, .. } => *m = metadata,
+        }
+        self
     }
 
     /// The document id.
     pub fn id(&self) -> &str {
         match self {
             OutputRecord::Analysis { id, .. } | OutputRecord::Units { id, .. } | OutputRecord::Error { id, .. } => id,
+        }
+    }
+
+    /// The input's other fields (empty when it had none).
+    pub fn metadata(&self) -> &Metadata {
+        match self {
+            OutputRecord::Analysis { metadata, .. }
+            | OutputRecord::Units { metadata, .. }
+            | OutputRecord::Error { metadata, .. } => metadata,
         }
     }
 

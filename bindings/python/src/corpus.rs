@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use framelens::corpus::Shard;
 use framelens::data::{self, Corpus, Semeval2023Subtask};
 use framelens::head::TrainConfig;
-use framelens::train;
+use framelens::train as core_train;
 use framelens::{metrics, Error, Taxonomy};
 use pyo3::prelude::*;
 use serde::Serialize;
@@ -199,7 +199,7 @@ pub fn train(
     l2: f32,
     kind: &str,
 ) -> PyResult<Option<Head>> {
-    let kind: train::KindChoice = kind.parse().map_err(to_pyerr)?;
+    let kind: core_train::KindChoice = kind.parse().map_err(to_pyerr)?;
     let spec = CorpusSpec::new(semeval2025, semeval2023, jsonl, flicc, fold, exclude_fold)?;
     let taxonomy = corpus_taxonomy(py, &spec, taxonomy)?;
     let out = optional_path(out)?;
@@ -236,17 +236,17 @@ pub fn train(
     let mut docs = Vec::with_capacity(corpus.len());
     for chunk in corpus.documents.chunks(TRAIN_CHUNK) {
         let c = &classifier;
-        docs.extend(unlocked(py, move || train::training_documents(c, chunk))?);
+        docs.extend(unlocked(py, move || core_train::training_documents(c, chunk))?);
         py.check_signals()?;
     }
     let c = &classifier;
     let head = unlocked(py, move || {
-        let extra = if config.use_exemplars { train::taxonomy_units(c, config.exemplar_weight) } else { Vec::new() };
-        let head = if kind == train::KindChoice::Head {
-            train::train(&taxonomy, c.encoder_name(), &docs, &extra, &config, &mut |_, _| {})?
+        let extra = if config.use_exemplars { core_train::taxonomy_units(c, config.exemplar_weight) } else { Vec::new() };
+        let head = if kind == core_train::KindChoice::Head {
+            core_train::train(&taxonomy, c.encoder_name(), &docs, &extra, &config, &mut |_, _| {})?
         } else {
-            let zero_shot = train::calibrate::zero_shot_decisions(c, &corpus.documents.iter().collect::<Vec<_>>());
-            let trained = train::train_choosing(
+            let zero_shot = core_train::calibrate::zero_shot_decisions(c, &corpus.documents.iter().collect::<Vec<_>>());
+            let trained = core_train::train_choosing(
                 &taxonomy,
                 c.encoder_name(),
                 &docs,

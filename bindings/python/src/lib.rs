@@ -14,6 +14,7 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
 
+mod batchfile;
 mod corpus;
 mod offsets;
 mod results;
@@ -532,6 +533,7 @@ impl Classifier {
             vector_cache,
         };
         let inner = unlocked(py, move || options.build(taxonomy))?;
+        batchfile::warn_all(py, inner.warnings())?;
         Ok(Classifier { inner: Arc::new(inner) })
     }
 
@@ -552,18 +554,25 @@ impl Classifier {
         })
     }
 
-    /// classify_batch(texts, *, chunk_size=64) -> list[Analysis | FramelensError]
+    /// classify_batch(texts, *, chunk_size=64, ids=None) -> list[Analysis | FramelensError]
     ///
     /// Classify many documents (any iterable of ``str``): one result per
-    /// text, in order. A document that cannot be classified (empty, not a
+    /// text, in order. With ``ids`` (one per text), the list carries them
+    /// (``results.ids``) and ``to_pandas``/``to_arrow`` use them. A document that cannot be classified (empty, not a
     /// ``str``, too large, ...) gets a ``FramelensError`` instance in its
     /// place, not raised: one bad document never sinks the others.
     ///
     /// Documents go to the library ``chunk_size`` at a time (their sentences
     /// are batched together, as ``batch --chunk``); ``KeyboardInterrupt``
     /// (Ctrl-C) is honoured between chunks.
-    #[pyo3(signature = (texts, *, chunk_size = DEFAULT_CHUNK), text_signature = "(self, texts, *, chunk_size=64)")]
-    fn classify_batch(&self, py: Python<'_>, texts: &Bound<'_, PyAny>, chunk_size: usize) -> PyResult<Py<PyList>> {
+    #[pyo3(signature = (texts, *, chunk_size = DEFAULT_CHUNK, ids = None), text_signature = "(self, texts, *, chunk_size=64, ids=None)")]
+    fn classify_batch(
+        &self,
+        py: Python<'_>,
+        texts: &Bound<'_, PyAny>,
+        chunk_size: usize,
+        ids: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyObject> {
         let chunk_size = chunk_size.max(1);
         if texts.is_instance_of::<PyString>() {
             return Err(PyTypeError::new_err(
@@ -575,6 +584,7 @@ impl Classifier {
         for (i, t) in texts.try_iter()?.enumerate() {
             items.push(text_of(py, &t?, Some(i)));
         }
+        let ids = batch_ids(ids, items.len())?;
         let mut out: Vec<PyObject> = Vec::with_capacity(items.len());
         let mut pending: Vec<(usize, String)> = Vec::new();
         let mut slots: Vec<Option<PyObject>> = items.iter().map(|_| None).collect();
@@ -605,7 +615,11 @@ impl Classifier {
         for s in slots {
             out.push(s.expect("every document has a result"));
         }
-        Ok(PyList::new(py, out)?.unbind())
+        let list = PyList::new(py, out)?;
+        match ids {
+            None => Ok(list.into_any().unbind()),
+            Some(ids) => Ok(py.import("framelens._batch")?.getattr("BatchResults")?.call1((list, ids))?.unbind()),
+        }
     }
 
     /// classify_units(text, unit="paragraph") -> list[Unit]
@@ -644,6 +658,14 @@ impl Classifier {
         self.inner.encoder_name().to_string()
     }
 
+    /// What the build could not do as the taxonomy asked (each also given
+    /// to ``warnings.warn`` when the classifier was built): e.g. thresholds
+    /// that could not be learnt from a background of fewer than 20 sentences.
+    #[getter]
+    fn warnings(&self) -> Vec<String> {
+        self.inner.warnings().to_vec()
+    }
+
     /// Worker threads.
     #[getter]
     fn threads(&self) -> usize {
@@ -680,6 +702,22 @@ impl Classifier {
             self.inner.threads()
         )
     }
+}
+
+/// The `ids` of `classify_batch` as a list, one per text.
+fn batch_ids<'py>(ids: Option<&Bound<'py, PyAny>>, texts: usize) -> PyResult<Option<Bound<'py, PyList>>> {
+    let Some(ids) = ids.filter(|i| !i.is_none()) else { return Ok(None) };
+    if ids.is_instance_of::<PyString>() {
+        return Err(PyTypeError::new_err("ids: expected an iterable of ids, one per text, not a str"));
+    }
+    let list = PyList::new(ids.py(), ids.try_iter()?.collect::<PyResult<Vec<_>>>()?)?;
+    if list.len() != texts {
+        return Err(pyo3::exceptions::PyValueError::new_err(format!(
+            "ids: {} ids for {texts} texts; give one id per text",
+            list.len()
+        )));
+    }
+    Ok(Some(list))
 }
 
 /// A document's text, or the `InvalidInputError` instance for an item that is
@@ -777,6 +815,7 @@ fn _framelens(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Head>()?;
     m.add_class::<Classifier>()?;
     results::register(m)?;
+    batchfile::register(m)?;
     m.add_function(wrap_pyfunction!(corpus::train, m)?)?;
     m.add_function(wrap_pyfunction!(corpus::evaluate, m)?)?;
     m.add_function(wrap_pyfunction!(resolve_models_dir, m)?)?;

@@ -54,6 +54,7 @@ from ._framelens import (
     train,
 )
 from ._fetch import fetch_models, find_fetch_script
+from ._batch import BatchResults, read_batch
 from ._frames import to_arrow, to_pandas
 
 __version__ = "0.1.0"
@@ -62,6 +63,7 @@ __all__ = [
     "Analysis",
     "BUILTIN_TAXONOMIES",
     "BackendUnavailableError",
+    "BatchResults",
     "Classifier",
     "DataError",
     "EncoderMismatchError",
@@ -87,6 +89,7 @@ __all__ = [
     "fetch_models",
     "find_fetch_script",
     "onnxruntime_library",
+    "read_batch",
     "resolve_models_dir",
     "to_arrow",
     "to_pandas",
