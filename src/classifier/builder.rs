@@ -198,8 +198,6 @@ impl ClassifierBuilder {
         self
     }
 
-    /// The builder of the classifier for other languages, and whether it is
-
     /// Load the model, embed the taxonomy and fit the score calibration.
     pub fn build(self) -> Result<Classifier> {
         let models_dir = models::resolve_models_dir(self.models_dir.as_deref());
