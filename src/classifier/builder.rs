@@ -17,6 +17,7 @@ use crate::taxonomy::Taxonomy;
 use super::calibration::{base_rates, embedded_texts, fitted_scorer, language_backgrounds};
 use super::routing::Others;
 use super::Classifier;
+
 /// Environment variable capping the number of threads.
 pub const THREADS_ENV: &str = "FRAMELENS_THREADS";
 

@@ -7,6 +7,7 @@ use crate::head::HeadSet;
 use crate::models;
 
 use super::{Classifier, ClassifierBuilder, Prepared};
+
 impl ClassifierBuilder {
     /// The builder of the classifier for other languages, and whether it is
     /// built now (asked for) or on first use (the default).

@@ -217,7 +217,10 @@ impl Head {
         let data = |line: Option<usize>, message: String| Error::Data { path: path.to_path_buf(), line, message };
         let head: Head = serde_json::from_str(&text).map_err(|e| {
             if set::is_head_set(&text) {
-                return data(None, "it holds one head per encoder; load it with HeadSet::load".into());
+                return data(
+                    None,
+                    "it holds one head per encoder (a head set); load it as a head set, which reads both kinds".into(),
+                );
             }
             data(Some(e.line()), format!("not a framelens head: {e}"))
         })?;

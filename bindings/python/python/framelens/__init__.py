@@ -43,11 +43,13 @@ from ._framelens import (
     Analysis,
     Classifier,
     Head,
+    HeadSet,
     Label,
     Language,
     Sentence,
     Taxonomy,
     Unit,
+    decode_text,
     evaluate,
     onnxruntime_library,
     resolve_models_dir,
@@ -56,7 +58,7 @@ from ._framelens import (
 from ._fetch import fetch_models, find_fetch_script
 from ._frames import to_arrow, to_pandas
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "Analysis",
@@ -69,6 +71,7 @@ __all__ = [
     "FramelensIOError",
     "Head",
     "HeadMismatchError",
+    "HeadSet",
     "InferenceError",
     "InvalidInputError",
     "InvalidSettingError",
@@ -83,6 +86,7 @@ __all__ = [
     "TokenizerError",
     "Unit",
     "UnknownLabelError",
+    "decode_text",
     "evaluate",
     "fetch_models",
     "find_fetch_script",
