@@ -36,7 +36,7 @@ pub mod head;
 pub mod language;
 pub mod metrics;
 pub mod models;
-pub mod pool;
+pub(crate) mod pool;
 pub mod report;
 pub(crate) mod route;
 pub(crate) mod score;

@@ -397,7 +397,7 @@ fn resolve_threads(explicit: Option<usize>) -> Result<usize> {
 }
 
 /// The default decision for a taxonomy: its own threshold if it has one.
-pub fn default_decision(taxonomy: &Taxonomy) -> DecisionConfig {
+fn default_decision(taxonomy: &Taxonomy) -> DecisionConfig {
     let d = DecisionConfig::default();
     DecisionConfig {
         threshold: taxonomy.threshold.unwrap_or(d.threshold),

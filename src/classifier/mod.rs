@@ -16,7 +16,7 @@ mod builder;
 mod calibration;
 mod routing;
 
-pub use builder::{default_decision, ClassifierBuilder, DEFAULT_MAX_INPUT_BYTES, THREADS_ENV};
+pub use builder::{ClassifierBuilder, DEFAULT_MAX_INPUT_BYTES, THREADS_ENV};
 
 use ndarray::Array2;
 

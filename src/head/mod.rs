@@ -78,13 +78,14 @@ impl Default for TrainConfig {
     }
 }
 
-/// A trained head.
+/// A trained head, made by `train` or loaded from its file. The file's tag
+/// and version (`format`, `version`) are checked on loading and not public.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Head {
     /// Always [`HEAD_FORMAT`].
-    pub format: String,
+    pub(crate) format: String,
     /// Always [`HEAD_VERSION`].
-    pub version: u32,
+    pub(crate) version: u32,
     /// Name of the taxonomy it was trained for.
     pub taxonomy: String,
     /// That taxonomy's labels, in category order.
@@ -250,7 +251,7 @@ impl Head {
 }
 
 /// Log-odds of a probability, clamped away from 0 and 1.
-pub fn logit(p: f32) -> f32 {
+pub(crate) fn logit(p: f32) -> f32 {
     let p = p.clamp(1e-4, 1.0 - 1e-4);
     (p / (1.0 - p)).ln()
 }

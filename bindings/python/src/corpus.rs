@@ -7,7 +7,8 @@ use std::path::PathBuf;
 
 use framelens::data::CorpusSpec;
 use framelens::head::TrainConfig;
-use framelens::train::{self, OtherHeadFrom, RoutedTrainConfig};
+// `training`: the pyfunction `train` below is also a name in this module.
+use framelens::train::{self as training, OtherHeadFrom, RoutedTrainConfig};
 use framelens::{Error, Taxonomy};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -182,7 +183,7 @@ pub fn train(
             pooling: classifier.decision().pooling,
             ..TrainConfig::default()
         };
-        let trained = train::train_routed(&classifier, &corpus.documents, &config, &routing, &mut |_| {})?;
+        let trained = training::train_routed(&classifier, &corpus.documents, &config, &routing, &mut |_| {})?;
         if let Some(path) = &out {
             trained.heads.save(path)?;
         }
@@ -260,7 +261,7 @@ pub fn evaluate<'py>(
     let json = unlocked(py, move || {
         let layout = spec.layout(&taxonomy);
         let classifier = options.build(taxonomy)?;
-        let scores = train::evaluate(&classifier, &corpus, layout)?;
+        let scores = training::evaluate(&classifier, &corpus, layout)?;
         if let Some(path) = &predictions {
             scores.write_predictions(path)?;
         }
