@@ -8,7 +8,7 @@ use ndarray::ArrayView2;
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::DocumentLabel;
-pub use crate::pool::Pooling;
+use crate::pool::Pooling;
 use crate::taxonomy::Taxonomy;
 
 /// Settings for document decisions.

@@ -38,7 +38,7 @@ pub mod language;
 pub(crate) mod language_texts;
 pub mod metrics;
 pub mod models;
-pub mod pool;
+pub(crate) mod pool;
 pub mod report;
 pub(crate) mod route;
 pub(crate) mod score;

@@ -50,7 +50,7 @@ pub fn resolve_models_dir(explicit: Option<&Path>) -> PathBuf {
 }
 
 /// Return `path` if it is an existing file, else a `ModelMissing` error naming it.
-pub fn require_file(path: PathBuf, what: &'static str) -> Result<PathBuf> {
+pub(crate) fn require_file(path: PathBuf, what: &'static str) -> Result<PathBuf> {
     if path.is_file() {
         Ok(path)
     } else {

@@ -148,18 +148,14 @@ def decode(
         )
     if data is None:
         return doc_id, None, "no text: the `text` field is null or missing"
-    raw = bytes(data)
+    import framelens
+
+    # The package's own decoding, as `batch` reads files and JSONL texts:
+    # UTF-8, the BOM removed; a file's bad bytes named by file, line and offset.
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as e:
-        line = raw[: e.start].count(b"\n") + 1
-        if from_file and path:
-            # batch's message for the same file.
-            return doc_id, None, f"{_file_name(path)}:{line}: not valid UTF-8 (byte offset {e.start}); save the file as UTF-8"
-        return doc_id, None, f"the text is not valid UTF-8 (line {line}, byte offset {e.start})"
-    if from_file and text.startswith("\ufeff"):
-        text = text[1:]  # as batch does for .txt files
-    return doc_id, text, None
+        return doc_id, framelens.decode_text(bytes(data), _file_name(path) if from_file and path else None), None
+    except framelens.FramelensError as e:
+        return doc_id, None, str(e)
 
 
 def _row(doc_id: Optional[str], result: Any) -> Dict[str, Any]:

@@ -299,7 +299,8 @@ def test_decode_per_row_without_a_cluster():
     import classify_corpus as job
 
     limit = 100
-    # .txt files: the id is the file name without .txt; BOM dropped; bad bytes named by line and offset.
+    # .txt files: the id is the file name without .txt; BOM dropped; bad bytes named by line and offset
+    # (framelens.decode_text: batch's rules).
     assert job.decode(None, b"\xef\xbb\xbfHello.", 9, "file:/c/a b.TXT", None, True, limit) == ("a b", "Hello.", None)
     assert job.decode(None, b"ok\nbad \xff", 7, "file:///c/x.txt", None, True, limit) == (
         "x",
@@ -311,10 +312,11 @@ def test_decode_per_row_without_a_cluster():
     )
     # JSONL and Parquet rows.
     assert job.decode("7", "Grüße.".encode(), 8, "file:/c/in.jsonl", None, False, limit) == ("7", "Grüße.", None)
-    assert job.decode("7", b"\xef\xbb\xbfkept", 7, "file:/c/in.jsonl", None, False, limit)[1] == "\ufeffkept"
+    # A BOM at the start of a JSONL text is dropped, as batch drops it.
+    assert job.decode("7", b"\xef\xbb\xbfkept", 7, "file:/c/in.jsonl", None, False, limit)[1] == "kept"
     assert job.decode("7", None, None, "file:/c/in.jsonl", None, False, limit)[2].startswith("no text")
     assert job.decode("7", b"a\xc3", 2, "file:/c/p.parquet", None, False, limit)[2] == (
-        "the text is not valid UTF-8 (line 1, byte offset 1)"
+        "invalid input: the text is not valid UTF-8 (line 1, byte offset 1)"
     )
     assert job.decode(None, None, None, "file:/c/in.jsonl", "not a JSON object", False, limit) == (
         None,

@@ -10,6 +10,7 @@ use crate::head::Head;
 
 use super::batch::Scored;
 use super::{Classifier, Prepared};
+
 impl Classifier {
     /// Analyse each unit of a scored document on its own.
     pub(super) fn analyse_units(
@@ -44,7 +45,7 @@ impl Classifier {
     pub(super) fn prepare<'a>(&self, text: &'a str) -> Result<Prepared<'a>> {
         if text.len() > self.max_input_bytes {
             return Err(Error::InvalidInput(format!(
-                "the text is {} bytes, over the limit of {} bytes; split it into smaller documents or raise the limit with ClassifierBuilder::max_input_bytes",
+                "the text is {} bytes, over the limit of {} bytes; split it into smaller documents or raise the limit (the classifier's max_input_bytes setting)",
                 text.len(),
                 self.max_input_bytes
             )));

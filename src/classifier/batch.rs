@@ -10,6 +10,7 @@ use crate::error::Result;
 use crate::segment::Granularity;
 
 use super::{Classifier, Prepared};
+
 impl Classifier {
     /// Split, route, embed and score many texts, each cut into `unit`s: one
     /// run of the encoder per classifier (this one, the one for other

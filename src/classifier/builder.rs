@@ -19,6 +19,7 @@ use crate::taxonomy::Taxonomy;
 use super::calibration::{base_rates, embedded_texts, fitted_scorer, language_backgrounds};
 use super::routing::Others;
 use super::Classifier;
+
 /// Environment variable capping the number of threads.
 pub const THREADS_ENV: &str = "FRAMELENS_THREADS";
 
@@ -449,7 +450,7 @@ fn resolve_threads(explicit: Option<usize>) -> Result<usize> {
 }
 
 /// The default decision for a taxonomy: its own threshold if it has one.
-pub fn default_decision(taxonomy: &Taxonomy) -> DecisionConfig {
+fn default_decision(taxonomy: &Taxonomy) -> DecisionConfig {
     let d = DecisionConfig::default();
     DecisionConfig {
         threshold: taxonomy.threshold.unwrap_or(d.threshold),

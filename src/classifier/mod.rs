@@ -17,7 +17,7 @@ mod calibration;
 mod routing;
 mod warnings;
 
-pub use builder::{default_decision, ClassifierBuilder, DEFAULT_MAX_INPUT_BYTES, THREADS_ENV};
+pub use builder::{ClassifierBuilder, DEFAULT_MAX_INPUT_BYTES, THREADS_ENV};
 
 use ndarray::Array2;
 

@@ -7,7 +7,9 @@ use crate::head::HeadSet;
 use crate::models;
 
 use super::{Classifier, ClassifierBuilder, Prepared};
+
 impl ClassifierBuilder {
+    /// The builder of the classifier for other languages, and whether it is
     /// built now (asked for) or on first use (the default).
     pub(super) fn others_builder(
         &self,

@@ -173,13 +173,24 @@ pub fn read_text_file(path: &Path) -> Result<String> {
         });
     }
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    decode_text(bytes, Some(path))
+}
+
+/// A text from its bytes, as [`read_text_file`] reads a file's: UTF-8, the
+/// BOM removed. Bytes that are not UTF-8 are an [`Error::Data`] naming
+/// `file`, the line and the byte offset when the text came from a file, and
+/// [`Error::InvalidInput`] with the line and offset otherwise.
+pub fn decode_text(bytes: Vec<u8>, file: Option<&Path>) -> Result<String> {
     let text = String::from_utf8(bytes).map_err(|e| {
         let bad = e.utf8_error().valid_up_to();
         let line = e.as_bytes()[..bad].iter().filter(|&&b| b == b'\n').count() + 1;
-        Error::Data {
-            path: path.to_path_buf(),
-            line: Some(line),
-            message: format!("not valid UTF-8 (byte offset {bad}); save the file as UTF-8"),
+        match file {
+            Some(path) => Error::Data {
+                path: path.to_path_buf(),
+                line: Some(line),
+                message: format!("not valid UTF-8 (byte offset {bad}); save the file as UTF-8"),
+            },
+            None => Error::InvalidInput(format!("the text is not valid UTF-8 (line {line}, byte offset {bad})")),
         }
     })?;
     Ok(strip_bom(text))

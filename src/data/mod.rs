@@ -30,7 +30,9 @@ use crate::error::{Error, Result};
 use crate::taxonomy::Taxonomy;
 
 mod flicc;
+mod spec;
 pub use flicc::{read_flicc, FliccCorpus};
+pub use spec::{CorpusRead, CorpusSpec, Layout};
 
 /// The SemEval-2025 annotation file inside a language folder.
 pub const SEMEVAL2025_ANNOTATIONS: &str = "subtask-2-annotations.txt";

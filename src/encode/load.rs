@@ -8,6 +8,7 @@ use crate::error::{Error, Result};
 use crate::models;
 
 use super::{EncoderConfig, TextEncoder};
+
 /// Which encoder backend runs the model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]

@@ -95,13 +95,14 @@ impl Default for TrainConfig {
     }
 }
 
-/// A trained head.
+/// A trained head, made by `train` or loaded from its file. The file's tag
+/// and version (`format`, `version`) are checked on loading and not public.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Head {
     /// Always [`HEAD_FORMAT`].
-    pub format: String,
+    pub(crate) format: String,
     /// Always [`HEAD_VERSION`].
-    pub version: u32,
+    pub(crate) version: u32,
     /// Name of the taxonomy it was trained for.
     pub taxonomy: String,
     /// That taxonomy's labels, in category order.
@@ -261,7 +262,10 @@ impl Head {
         let data = |line: Option<usize>, message: String| Error::Data { path: path.to_path_buf(), line, message };
         let head: Head = serde_json::from_str(&text).map_err(|e| {
             if set::is_head_set(&text) {
-                return data(None, "it holds one head per encoder; load it with HeadSet::load".into());
+                return data(
+                    None,
+                    "it holds one head per encoder (a head set); load it as a head set, which reads both kinds".into(),
+                );
             }
             data(Some(e.line()), format!("not a framelens head: {e}"))
         })?;
@@ -297,7 +301,7 @@ impl Head {
 }
 
 /// Log-odds of a probability, clamped away from 0 and 1.
-pub fn logit(p: f32) -> f32 {
+pub(crate) fn logit(p: f32) -> f32 {
     let p = p.clamp(1e-4, 1.0 - 1e-4);
     (p / (1.0 - p)).ln()
 }

@@ -1,5 +1,6 @@
-//! Training: heads from labelled documents, routed per encoder, and (with the
-//! `rust-bert` feature) tuning the encoder. Run time ([`crate::classifier`],
+//! Training: heads from labelled documents, routed per encoder, (with the
+//! `rust-bert` feature) tuning the encoder, and evaluation on a labelled
+//! corpus ([`evaluate`]). Run time ([`crate::classifier`],
 //! [`crate::head`]) never imports this module; it imports them.
 //!
 //! Labels in the shared-task corpora were made per paragraph and merged per
@@ -26,6 +27,7 @@
 
 pub mod calibrate;
 mod documents;
+mod evaluate;
 mod fit;
 mod held_out;
 mod routed;
@@ -35,6 +37,7 @@ pub mod tune;
 
 pub use calibrate::{train_calibration, train_choosing, Chosen, KindChoice, KindReport, Trained};
 pub use documents::{taxonomy_units, training_documents, TrainDocument};
+pub use evaluate::{evaluate, Evaluation, LanguageScores};
 pub use fit::Unit;
 pub use held_out::{train, train_held_out, HeldOutReport};
 pub use routed::{train_routed, EncoderTraining, OtherHeadFrom, Progress, RoutedTrainConfig, RoutedTraining};

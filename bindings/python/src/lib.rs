@@ -286,6 +286,8 @@ fn taxonomy_of(py: Python<'_>, spec: &Bound<'_, PyAny>) -> PyResult<framelens::T
 /// vectors, with per-category thresholds (see ``framelens.train``).
 ///
 /// Give it (or the path of its JSON file) to :class:`Classifier` as ``head=``.
+/// A corpus in several languages trains one head per encoder: a
+/// :class:`HeadSet`.
 #[pyclass(module = "framelens", name = "Head", frozen)]
 #[derive(Clone)]
 pub struct Head {
@@ -295,7 +297,8 @@ pub struct Head {
 #[pymethods]
 impl Head {
     /// Load a head from the JSON file ``framelens.train`` (or the ``train``
-    /// example) wrote.
+    /// example) wrote. A file with one head per encoder is a
+    /// :class:`HeadSet` (``HeadSet.load`` reads both kinds).
     #[staticmethod]
     fn load(py: Python<'_>, path: &Bound<'_, PyAny>) -> PyResult<Self> {
         let path = fspath(path)?;
@@ -363,6 +366,70 @@ impl Head {
     }
 }
 
+// ------------------------------------------------------------------- HeadSet
+
+/// Heads for a classifier that routes documents by language: one
+/// :class:`Head` per encoder, for the same taxonomy. ``framelens.train`` (and
+/// the ``train`` binary) make one from a corpus in several languages.
+///
+/// Give it (or the path of its JSON file) to :class:`Classifier` as
+/// ``head=``: each document is scored by the head of the encoder that reads it.
+#[pyclass(module = "framelens", name = "HeadSet", frozen)]
+#[derive(Clone)]
+pub struct HeadSet {
+    inner: framelens::HeadSet,
+}
+
+#[pymethods]
+impl HeadSet {
+    /// Load any head file ``train`` writes: one head per encoder, or a
+    /// single head (a set of one).
+    #[staticmethod]
+    fn load(py: Python<'_>, path: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let path = fspath(path)?;
+        let inner = unlocked(py, move || framelens::HeadSet::load(&path))?;
+        Ok(HeadSet { inner })
+    }
+
+    /// Write the set as JSON (a set of one head in the single-head format).
+    fn save(&self, py: Python<'_>, path: &Bound<'_, PyAny>) -> PyResult<()> {
+        let path = fspath(path)?;
+        let set = self.inner.clone();
+        unlocked(py, move || set.save(&path))
+    }
+
+    /// The heads, the main encoder's first.
+    #[getter]
+    fn heads(&self) -> Vec<Head> {
+        self.inner.heads().iter().map(|h| Head { inner: h.clone() }).collect()
+    }
+
+    /// The encoders it holds a head for.
+    #[getter]
+    fn encoders(&self) -> Vec<String> {
+        self.inner.encoders().into_iter().map(str::to_string).collect()
+    }
+
+    /// The taxonomy the heads serve.
+    #[getter]
+    fn taxonomy(&self) -> &str {
+        self.inner.taxonomy()
+    }
+
+    /// The head for an encoder (e.g. ``onnx:multilingual-e5-small-q4``), or None.
+    fn get(&self, encoder: &str) -> Option<Head> {
+        self.inner.get(encoder).map(|h| Head { inner: h.clone() })
+    }
+
+    fn __len__(&self) -> usize {
+        self.inner.len()
+    }
+
+    fn __repr__(&self) -> String {
+        format!("<framelens.HeadSet for {:?}: {}>", self.inner.taxonomy(), self.inner.encoders().join(", "))
+    }
+}
+
 // ---------------------------------------------------------------- Classifier
 
 /// The options `Classifier(...)`, `train` and `evaluate` share (the example
@@ -372,7 +439,7 @@ pub(crate) struct Options {
     pub models_dir: Option<PathBuf>,
     pub threads: Option<usize>,
     pub model: Option<String>,
-    pub head: Option<framelens::Head>,
+    pub head: Option<framelens::HeadSet>,
     pub head_path: Option<PathBuf>,
     pub tuned: Option<PathBuf>,
     /// `None`: the library's default; `Some(None)`: no second classifier.
@@ -400,10 +467,10 @@ impl Options {
             b = b.threads(n);
         }
         if let Some(path) = &self.head_path {
-            b = b.head(framelens::Head::load(path)?);
+            b = b.heads(framelens::HeadSet::load(path)?);
         }
-        if let Some(head) = self.head {
-            b = b.head(head);
+        if let Some(heads) = self.head {
+            b = b.heads(heads);
         }
         if let Some(dir) = &self.tuned {
             b = b.tuned_encoder(framelens::TunedEncoder::open(dir)?);
@@ -433,21 +500,19 @@ fn other_languages_arg(value: Option<String>) -> Option<Option<String>> {
     }
 }
 
-/// `head=`: a `Head`, a path, or None.
-fn head_arg(head: Option<&Bound<'_, PyAny>>) -> PyResult<(Option<framelens::Head>, Option<PathBuf>)> {
-    match head {
-        None => Ok((None, None)),
-        Some(h) if h.is_none() => Ok((None, None)),
-        Some(h) => match h.downcast::<Head>() {
-            Ok(h) => Ok((Some(h.get().inner.clone()), None)),
-            Err(_) => Ok((
-                None,
-                Some(fspath(h).map_err(|_| {
-                    PyTypeError::new_err("head must be a framelens.Head or the path of a head's JSON file")
-                })?),
-            )),
-        },
+/// `head=`: a `Head`, a `HeadSet`, a path (of either kind of file), or None.
+fn head_arg(head: Option<&Bound<'_, PyAny>>) -> PyResult<(Option<framelens::HeadSet>, Option<PathBuf>)> {
+    let Some(h) = head.filter(|h| !h.is_none()) else { return Ok((None, None)) };
+    if let Ok(h) = h.downcast::<Head>() {
+        return Ok((Some(framelens::HeadSet::single(h.get().inner.clone())), None));
     }
+    if let Ok(set) = h.downcast::<HeadSet>() {
+        return Ok((Some(set.get().inner.clone()), None));
+    }
+    let path = fspath(h).map_err(|_| {
+        PyTypeError::new_err("head must be a framelens.Head, a framelens.HeadSet or the path of a head file")
+    })?;
+    Ok((None, Some(path)))
 }
 
 /// Finds framing and propaganda narratives in news text.
@@ -465,8 +530,8 @@ fn head_arg(head: Option<&Bound<'_, PyAny>>) -> PyResult<(Option<framelens::Head
 /// - ``threads``: worker threads (default: ``$FRAMELENS_THREADS``, then all cores).
 /// - ``model``: ONNX model, ``rowq8`` (default, English), ``int8``, ``qint8``,
 ///   ``mpnet`` or ``e5`` (multilingual; ``models/fetch-e5``).
-/// - ``head``: a trained :class:`Head` or the path of its JSON file
-///   (zero-shot scoring without one).
+/// - ``head``: a trained :class:`Head` or :class:`HeadSet`, or the path of
+///   a file ``train`` wrote (either kind; zero-shot scoring without one).
 /// - ``tuned``: a tuned encoder's directory (``train --tune``).
 /// - ``other_languages``: where documents go whose language the model does
 ///   not read: ``"auto"`` (multilingual-e5-small when an English model is
@@ -785,6 +850,19 @@ fn classify_chunk(
 
 // ----------------------------------------------------------------- the module
 
+/// decode_text(data, path=None) -> str
+///
+/// A text from its bytes by the rules ``batch`` reads files and JSONL texts
+/// with: UTF-8, the byte order mark removed. Bytes that are not UTF-8 raise
+/// ``DataError`` naming ``path``, the line and the byte offset when ``path``
+/// (the file they came from) is given, and ``InvalidInputError`` otherwise.
+#[pyfunction]
+#[pyo3(signature = (data, path = None))]
+fn decode_text(py: Python<'_>, data: &[u8], path: Option<&Bound<'_, PyAny>>) -> PyResult<String> {
+    let (data, path) = (data.to_vec(), optional_path(path)?);
+    unlocked(py, move || framelens::corpus::decode_text(data, path.as_deref()))
+}
+
 /// The path of the repository this module was built from (for `fetch_models`).
 #[pyfunction]
 fn _source_root() -> String {
@@ -813,11 +891,13 @@ fn onnxruntime_library(models_dir: Option<&Bound<'_, PyAny>>) -> PyResult<PathBu
 fn _framelens(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Taxonomy>()?;
     m.add_class::<Head>()?;
+    m.add_class::<HeadSet>()?;
     m.add_class::<Classifier>()?;
     results::register(m)?;
     batchfile::register(m)?;
     m.add_function(wrap_pyfunction!(corpus::train, m)?)?;
     m.add_function(wrap_pyfunction!(corpus::evaluate, m)?)?;
+    m.add_function(wrap_pyfunction!(decode_text, m)?)?;
     m.add_function(wrap_pyfunction!(resolve_models_dir, m)?)?;
     m.add_function(wrap_pyfunction!(onnxruntime_library, m)?)?;
     m.add_function(wrap_pyfunction!(_source_root, m)?)?;

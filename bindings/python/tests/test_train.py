@@ -77,3 +77,61 @@ def test_calibration_from_a_few_labels(models):
     # auto: a head or a calibration, or None when neither beats zero-shot out of fold.
     auto = framelens.train(semeval2023=SEMEVAL2023, exclude_fold="0/2", models_dir=models, kind="auto")
     assert auto is None or json.loads(auto.to_json())["kind"] in ("head", "calibration")
+
+
+SEMEVAL2025_ALL = [REPO / "tests" / "data" / "semeval2025" / lang for lang in ("EN", "RU", "BG", "PT", "HI")]
+
+
+def test_a_multilingual_heads_file_from_the_binary_is_used_from_python(models, example, tmp_path):
+    # The binary trains one head per encoder on five language folders...
+    heads = tmp_path / "heads.json"
+    folders = [arg for folder in SEMEVAL2025_ALL for arg in ("--semeval2025", str(folder))]
+    run_example(example("train"), *folders, "--kind", "head", "--epochs", "40", "--folds", "2", "--models", str(models),
+                "--out", str(heads), "--quiet")
+    assert json.loads(heads.read_text())["format"] == "framelens-heads"
+    # ...which Python loads in one call, as a path or as a HeadSet.
+    loaded = framelens.HeadSet.load(heads)
+    assert len(loaded) == 2 and loaded.encoders[1] == "onnx:multilingual-e5-small-q4"
+    assert loaded.taxonomy == "semeval2025-narratives"
+    russian = (SEMEVAL2025_ALL[1] / "raw-documents").glob("*.txt").__next__().read_text(encoding="utf-8")
+    by_path = framelens.Classifier("semeval2025-narratives", models_dir=models, head=heads)
+    by_set = framelens.Classifier("semeval2025-narratives", models_dir=models, head=loaded)
+    a, b = by_path.classify(russian), by_set.classify(russian)
+    assert a.encoder == "onnx:multilingual-e5-small-q4" and a.scorer == "head:heads.json"
+    assert a.labels == b.labels and a.document_scores == b.document_scores
+    # The single-head loader says what the file is, in words, not in Rust API names.
+    with pytest.raises(framelens.DataError) as e:
+        framelens.Head.load(heads)
+    assert "head set" in str(e.value) and "::" not in str(e.value)
+
+    # Python evaluate with that file equals the binary's --json, field by field, by_language too.
+    rust = json.loads(run_example(example("evaluate"), *folders, "--head", str(heads), "--models", str(models), "--json"))
+    py = framelens.evaluate(semeval2025=SEMEVAL2025_ALL, head=heads, models_dir=models)
+    assert_same_scores(py, rust)
+    assert py["encoders"] == rust["encoders"] and len(py["encoders"]) == 2
+    assert py.keys() == rust.keys() and set(py["by_language"]) == {"bg", "en", "hi", "pt", "ru"}
+    for language, scores in rust["by_language"].items():
+        assert py["by_language"][language].keys() == scores.keys()
+        for key, value in scores.items():
+            assert py["by_language"][language][key] == pytest.approx(value, abs=1e-12), (language, key)
+
+
+def test_python_trains_routed_heads_as_the_binary_does(models, example, tmp_path):
+    out = tmp_path / "py-heads.json"
+    trained = framelens.train(semeval2025=SEMEVAL2025_ALL, epochs=40, folds=2, models_dir=models, out=out)
+    assert isinstance(trained, framelens.HeadSet) and len(trained) == 2
+    rust_out = tmp_path / "rust-heads.json"
+    folders = [arg for folder in SEMEVAL2025_ALL for arg in ("--semeval2025", str(folder))]
+    run_example(example("train"), *folders, "--kind", "head", "--epochs", "40", "--folds", "2", "--models", str(models),
+                "--out", str(rust_out), "--quiet")
+    assert json.loads(out.read_text()) == json.loads(rust_out.read_text())
+
+
+def test_decode_text_follows_the_library_rules():
+    assert framelens.decode_text(b"\xef\xbb\xbfHello.") == "Hello."
+    with pytest.raises(framelens.DataError) as e:
+        framelens.decode_text(b"ok\nbad \xff", "/c/x.txt")
+    assert str(e.value) == "/c/x.txt:2: not valid UTF-8 (byte offset 7); save the file as UTF-8"
+    assert e.value.line == 2
+    with pytest.raises(framelens.InvalidInputError, match=r"line 1, byte offset 1"):
+        framelens.decode_text(b"a\xc3")

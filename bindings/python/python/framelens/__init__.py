@@ -43,11 +43,13 @@ from ._framelens import (
     Analysis,
     Classifier,
     Head,
+    HeadSet,
     Label,
     Language,
     Sentence,
     Taxonomy,
     Unit,
+    decode_text,
     evaluate,
     onnxruntime_library,
     resolve_models_dir,
@@ -57,7 +59,7 @@ from ._fetch import fetch_models, find_fetch_script
 from ._batch import BatchResults, read_batch
 from ._frames import to_arrow, to_pandas
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "Analysis",
@@ -71,6 +73,7 @@ __all__ = [
     "FramelensIOError",
     "Head",
     "HeadMismatchError",
+    "HeadSet",
     "InferenceError",
     "InvalidInputError",
     "InvalidSettingError",
@@ -85,6 +88,7 @@ __all__ = [
     "TokenizerError",
     "Unit",
     "UnknownLabelError",
+    "decode_text",
     "evaluate",
     "fetch_models",
     "find_fetch_script",

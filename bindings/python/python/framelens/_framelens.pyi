@@ -1,7 +1,7 @@
 """Type stubs of the native module (src/lib.rs, src/results.rs, src/corpus.rs)."""
 
 import os
-from typing import Any, Dict, Iterable, List, Literal, Optional, Tuple, Union
+from typing import Any, Dict, Iterable, List, Literal, Optional, Sequence, Tuple, Union
 
 from ._errors import FramelensError
 
@@ -57,6 +57,21 @@ class Head:
     @property
     def thresholds(self) -> Dict[str, float]: ...
     def to_json(self) -> str: ...
+
+class HeadSet:
+    """One head per encoder, for a classifier that routes by language (see ``framelens.train``)."""
+
+    @staticmethod
+    def load(path: _Path) -> "HeadSet": ...
+    def save(self, path: _Path) -> None: ...
+    @property
+    def heads(self) -> List[Head]: ...
+    @property
+    def encoders(self) -> List[str]: ...
+    @property
+    def taxonomy(self) -> str: ...
+    def get(self, encoder: str) -> Optional[Head]: ...
+    def __len__(self) -> int: ...
 
 class Label:
     """A document-level label with its evidence sentences."""
@@ -154,7 +169,7 @@ class Classifier:
         models_dir: Optional[_Path] = None,
         threads: Optional[int] = None,
         model: Optional[str] = None,
-        head: Union[Head, _Path, None] = None,
+        head: Union[Head, HeadSet, _Path, None] = None,
         tuned: Optional[_Path] = None,
         other_languages: Optional[str] = "auto",
         threshold: Optional[float] = None,
@@ -184,7 +199,7 @@ class Classifier:
 
 def train(
     *,
-    semeval2025: Optional[_Path] = None,
+    semeval2025: Union[_Path, Sequence[_Path], None] = None,
     semeval2023: Optional[_Path] = None,
     jsonl: Optional[_Path] = None,
     flicc: Optional[_Path] = None,
@@ -205,18 +220,20 @@ def train(
     folds: int = 5,
     epochs: int = 300,
     l2: float = 1e-3,
+    other_head_from: str = "routed",
+    min_documents: int = 5,
     kind: Literal["head", "calibration", "auto"] = "head",
-) -> Optional[Head]: ...
+) -> Union[Head, HeadSet, None]: ...
 def evaluate(
     *,
-    semeval2025: Optional[_Path] = None,
+    semeval2025: Union[_Path, Sequence[_Path], None] = None,
     semeval2023: Optional[_Path] = None,
     jsonl: Optional[_Path] = None,
     flicc: Optional[_Path] = None,
     fold: Optional[str] = None,
     exclude_fold: Optional[str] = None,
     taxonomy: Union[str, "os.PathLike[str]", Taxonomy, None] = None,
-    head: Union[Head, _Path, None] = None,
+    head: Union[Head, HeadSet, _Path, None] = None,
     predictions: Optional[_Path] = None,
     models_dir: Optional[_Path] = None,
     threads: Optional[int] = None,
@@ -226,6 +243,7 @@ def evaluate(
     threshold: Optional[float] = None,
     backend: Optional[str] = None,
 ) -> Dict[str, Any]: ...
+def decode_text(data: bytes, path: Optional[_Path] = None) -> str: ...
 def resolve_models_dir(models_dir: Optional[_Path] = None) -> "os.PathLike[str]": ...
 def onnxruntime_library(models_dir: Optional[_Path] = None) -> "os.PathLike[str]": ...
 def _source_root() -> str: ...
