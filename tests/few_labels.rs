@@ -360,7 +360,13 @@ fn a_calibration_head_classifies_as_measured_and_round_trips() {
     assert_eq!(report.documents, 40);
     let k = t.categories.len();
     assert_eq!((head.prevalence.len(), head.true_positive_rate.len(), head.false_positive_rate.len()), (k, k, k));
-    assert!(head.weights.is_empty() && head.version == 2);
+    assert!(head.weights.is_empty());
+    // Written as file version 2, so that an older framelens refuses it.
+    let file = std::env::temp_dir().join(format!("framelens-calibration-{}.json", std::process::id()));
+    head.save(&file).unwrap();
+    let saved: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let _ = std::fs::remove_file(&file);
+    assert_eq!(saved["version"], 2);
     // A category no labelled paragraph carries has its level's shared
     // calibration, and no true-positive rate.
     let own = calibrate::own_fit(&config, 40, &head.prevalence);
