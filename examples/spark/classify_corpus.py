@@ -2,7 +2,8 @@
 
     spark-submit examples/spark/classify_corpus.py --input PATH --output DIR \
         [--taxonomy NAME|PATH] [--models DIR] [--format auto|text|jsonl|parquet] \
-        [--partitions N] [--chunk N] [--max-bytes N] [--threads N] [--overwrite]
+        [--partitions N] [--chunk N] [--max-bytes N] [--threads N] [--overwrite] \
+        [--summary FILE]
 
 The input is one of (as for the Rust `batch` example):
 
@@ -28,6 +29,13 @@ The output under DIR is Parquet, one row per document:
   writes under ``"analysis"`` on that document's line.
 
 A document that fails is a row with an ``error``; the job goes on and exits 0.
+
+``--summary FILE`` writes the corpus's prevalence estimates as JSON, the
+summary ``batch --summary`` writes (``framelens.prevalence``): the driver
+collects the ``analysis`` column of the written rows, so it needs memory for
+every document's analysis JSON (a few KB each). Re-deciding documents with
+the corpus's prevalences (``batch --adapt``) is not done here: run
+``batch --redecide --adapt`` over the rows' analyses instead.
 Documents are classified on the executors with ``mapInArrow``: each Python
 worker process builds one ``framelens.Classifier`` the first time it needs
 one and keeps it for every later partition it runs (it is never pickled: only
@@ -44,6 +52,7 @@ from __future__ import annotations
 import argparse
 import functools
 import importlib
+import json
 import os
 import re
 import sys
@@ -370,6 +379,12 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     )
     p.add_argument("--threads", type=int, default=None, help="classifier threads per task (default: spark.task.cpus)")
     p.add_argument("--overwrite", action="store_true", help="replace DIR if it exists (by default the job refuses)")
+    p.add_argument(
+        "--summary",
+        metavar="FILE",
+        default=None,
+        help="also write the corpus's prevalence estimates here as JSON (batch --summary's), on the driver",
+    )
     args = p.parse_args(argv)
     for name in ("chunk", "max_bytes", "docs_per_task", "partitions", "threads"):
         value = getattr(args, name)
@@ -424,8 +439,21 @@ def main(argv: Optional[List[str]] = None) -> int:
         file=sys.stderr,
         flush=True,
     )
+    if args.summary is not None:
+        write_summary(written, args.taxonomy, args.summary)
     spark.stop()
     return 0
+
+
+def write_summary(written: "Any", taxonomy: str, path: str) -> None:
+    """``--summary``: framelens.prevalence over the written rows' analyses, on the driver."""
+    import framelens
+
+    analyses = [r["analysis"] for r in written.select("analysis").where("analysis IS NOT NULL").collect()]
+    summary = framelens.prevalence(analyses, taxonomy=taxonomy)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
+    print(f"classify_corpus: prevalence summary of {summary['documents']} documents in {path}", file=sys.stderr)
 
 
 if __name__ == "__main__":

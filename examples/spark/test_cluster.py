@@ -125,7 +125,10 @@ def read_batch(path: Path) -> Dict[str, Dict[str, Any]]:
 def reference(corpus: Dict[str, Any], work: Path) -> Dict[str, Dict[str, Any]]:
     """`batch` on the same corpus: what every Spark row must agree with."""
     started = time.monotonic()
-    stderr = run_batch([str(corpus["path"]), "--threads", "2", "--sentence-scores", "all"], work / "batch.jsonl")
+    stderr = run_batch(
+        [str(corpus["path"]), "--threads", "2", "--sentence-scores", "all", "--summary", str(work / "batch-summary.json")],
+        work / "batch.jsonl",
+    )
     elapsed = time.monotonic() - started
     n = len(corpus["docs"])
     summary = [line for line in stderr.splitlines() if line.startswith("batch:")]
@@ -342,7 +345,11 @@ def test_input_format_from_the_path(tmp_path):
 @pytest.fixture(scope="session")
 def clean_run(cluster, corpus, reference) -> Dict[str, Any]:
     started = time.monotonic()
-    sub = submit(cluster, "clean", ["--input", str(corpus["path"]), "--partitions", str(PARTITIONS)])
+    sub = submit(
+        cluster,
+        "clean",
+        ["--input", str(corpus["path"]), "--partitions", str(PARTITIONS), "--summary", str(WORK / "clean-summary.json")],
+    )
     log = sub.wait()
     elapsed = time.monotonic() - started
     n = len(corpus["docs"])
@@ -363,6 +370,15 @@ def test_every_document_once_and_as_batch(clean_run, corpus, reference):
     assert not problems, f"{len(problems)} differences from batch, first: " + "\n".join(problems[:20])
     assert all(row["error"] is None for row in rows)
     assert sum(len(row["labels"]) for row in rows) > 0
+
+
+def test_summary_as_batch(clean_run, reference, work):
+    """--summary: the driver's framelens.prevalence over the rows equals batch --summary's JSON."""
+    assert clean_run["rows"]
+    want = json.loads((work / "batch-summary.json").read_text(encoding="utf-8"))
+    got = json.loads((WORK / "clean-summary.json").read_text(encoding="utf-8"))
+    assert got == want
+    assert got["documents"] == len(reference)
 
 
 def test_one_classifier_per_python_worker(clean_run, cluster):

@@ -17,6 +17,7 @@ use pyo3::types::{PyDict, PyList, PyString};
 mod batchfile;
 mod corpus;
 mod offsets;
+mod prevalence;
 mod results;
 
 use results::{Analysis, Unit};
@@ -619,7 +620,7 @@ impl Classifier {
         })
     }
 
-    /// classify_batch(texts, *, chunk_size=64, ids=None) -> list[Analysis | FramelensError]
+    /// classify_batch(texts, *, chunk_size=64, ids=None, adapt=False) -> list[Analysis | FramelensError]
     ///
     /// Classify many documents (any iterable of ``str``): one result per
     /// text, in order. With ``ids`` (one per text), the list carries them
@@ -630,15 +631,27 @@ impl Classifier {
     /// Documents go to the library ``chunk_size`` at a time (their sentences
     /// are batched together, as ``batch --chunk``); ``KeyboardInterrupt``
     /// (Ctrl-C) is honoured between chunks.
-    #[pyo3(signature = (texts, *, chunk_size = DEFAULT_CHUNK, ids = None), text_signature = "(self, texts, *, chunk_size=64, ids=None)")]
+    ///
+    /// ``adapt=True`` re-decides every document with the corpus's estimated
+    /// prevalences as priors, as ``batch --adapt`` (no second encoding);
+    /// two-level taxonomies only: a flat one raises ``InvalidInputError``
+    /// before any work.
+    #[pyo3(
+        signature = (texts, *, chunk_size = DEFAULT_CHUNK, ids = None, adapt = false),
+        text_signature = "(self, texts, *, chunk_size=64, ids=None, adapt=False)"
+    )]
     fn classify_batch(
         &self,
         py: Python<'_>,
         texts: &Bound<'_, PyAny>,
         chunk_size: usize,
         ids: Option<&Bound<'_, PyAny>>,
+        adapt: bool,
     ) -> PyResult<PyObject> {
         let chunk_size = chunk_size.max(1);
+        if adapt {
+            prevalence::check_adaptable(py, self.inner.taxonomy())?;
+        }
         if texts.is_instance_of::<PyString>() {
             return Err(PyTypeError::new_err(
                 "classify_batch takes an iterable of str (one per document), not a str; use classify for one text",
@@ -676,6 +689,9 @@ impl Classifier {
         }
         if !pending.is_empty() {
             flush(py, &mut pending, &mut slots)?;
+        }
+        if adapt {
+            prevalence::adapt_slots(py, self.inner.taxonomy(), &mut slots)?;
         }
         for s in slots {
             out.push(s.expect("every document has a result"));
@@ -898,6 +914,7 @@ fn _framelens(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(corpus::train, m)?)?;
     m.add_function(wrap_pyfunction!(corpus::evaluate, m)?)?;
     m.add_function(wrap_pyfunction!(decode_text, m)?)?;
+    m.add_function(wrap_pyfunction!(prevalence::prevalence, m)?)?;
     m.add_function(wrap_pyfunction!(resolve_models_dir, m)?)?;
     m.add_function(wrap_pyfunction!(onnxruntime_library, m)?)?;
     m.add_function(wrap_pyfunction!(_source_root, m)?)?;

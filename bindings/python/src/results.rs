@@ -20,9 +20,9 @@ use crate::offsets::CharIndex;
 /// write), whose offsets are byte offsets.
 #[pyclass(module = "framelens", name = "Analysis", frozen)]
 pub struct Analysis {
-    inner: framelens::DocumentAnalysis,
+    pub(crate) inner: framelens::DocumentAnalysis,
     /// Character `(start, end)` of each sentence.
-    chars: Vec<(usize, usize)>,
+    pub(crate) chars: Vec<(usize, usize)>,
 }
 
 impl Analysis {

@@ -52,12 +52,14 @@ from ._framelens import (
     decode_text,
     evaluate,
     onnxruntime_library,
+    prevalence,
     resolve_models_dir,
     train,
 )
 from ._fetch import fetch_models, find_fetch_script
 from ._batch import BatchResults, read_batch
 from ._frames import to_arrow, to_pandas
+from ._prevalence import prevalence_frame
 
 __version__ = "0.2.0"
 
@@ -93,6 +95,8 @@ __all__ = [
     "fetch_models",
     "find_fetch_script",
     "onnxruntime_library",
+    "prevalence",
+    "prevalence_frame",
     "read_batch",
     "resolve_models_dir",
     "to_arrow",
