@@ -30,6 +30,7 @@ pub mod classifier;
 pub mod corpus;
 pub mod data;
 pub mod encode;
+pub mod furniture;
 pub mod error;
 mod fit;
 pub mod head;

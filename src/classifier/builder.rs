@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use crate::head::{Head, HeadSet};
 use crate::models;
 use crate::route::DomainRouter;
-use crate::score::MemberTexts;
+use crate::score::{CounterTexts, MemberTexts};
 use crate::segment::{Segmenter, SegmenterConfig};
 use crate::taxonomy::Taxonomy;
 
@@ -256,12 +256,14 @@ impl ClassifierBuilder {
             .map_err(|e| Error::InvalidSetting { name: "threads", reason: e.to_string() })?;
 
         let members = MemberTexts::of(&taxonomy);
+        let counters = CounterTexts::of(&taxonomy);
         let own_backgrounds = language_backgrounds(&taxonomy, languages);
         let texts: Vec<&str> = members
             .texts
             .iter()
             .chain(&taxonomy.background)
             .chain(own_backgrounds.iter().flat_map(|(_, s)| s.iter()))
+            .chain(&counters.texts)
             .map(String::as_str)
             .collect();
         let cache_dir = models_dir.join(crate::cache::CACHE_DIR);
@@ -279,7 +281,9 @@ impl ClassifierBuilder {
                 (*code, all.slice(ndarray::s![at - sentences.len()..at, ..]))
             })
             .collect();
-        let router = DomainRouter::new(&taxonomy, &members, member_vectors.view(), background.view());
+        let counter_vectors = all.slice(ndarray::s![at..at + counters.texts.len(), ..]).to_owned();
+        let router = DomainRouter::new(&taxonomy, &members, member_vectors.view(), background.view())
+            .map(|r| r.with_languages(&own_vectors));
         let head = match self.heads {
             None => None,
             Some(set) => Some(main_head(set, encoder.backend_name())?),
@@ -287,8 +291,8 @@ impl ClassifierBuilder {
         let wants_derived = head.is_none() && !explicit_threshold;
         let (scorer, derived, by_language) = fitted_scorer(
             &taxonomy,
-            &members,
-            member_vectors,
+            (&members, member_vectors),
+            (&counters, counter_vectors),
             (background.view(), &own_vectors),
             &decision,
             wants_derived,
