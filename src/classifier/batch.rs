@@ -128,8 +128,8 @@ impl Classifier {
                     mine.slice_mut(s![c..d, ..]).assign(&all.slice(s![a..b, ..]));
                 }
                 // Web-page furniture does not say where the story belongs.
-                for i in a..b {
-                    if !crate::furniture::is_furniture(chunk[i]) {
+                for (i, text) in chunk.iter().enumerate().take(b).skip(a) {
+                    if !crate::furniture::is_furniture(text) {
                         doc.sum += &e.vectors.row(i);
                     }
                 }
