@@ -90,7 +90,7 @@ fn write_batch(docs: &[CorpusDocument], path: &Path) {
     for d in docs {
         let record = match &d.outcome {
             Ok(a) => OutputRecord::from_result(d.id.clone(), Ok(a.clone())),
-            Err(e) => OutputRecord::Error { id: d.id.clone(), error: e.clone() },
+            Err(e) => OutputRecord::Error { id: d.id.clone(), error: e.clone(), metadata: Default::default() },
         };
         let mut v: Value = serde_json::from_str(&record.to_line().expect("serialise")).expect("json");
         v["metadata"] = Value::Object(d.metadata.clone());
