@@ -380,6 +380,7 @@ fn placeholder() -> framelens::DocumentAnalysis {
         encoder: String::new(),
         scorer: String::new(),
         domain: None,
+        domain_reason: None,
         language: None,
         calibration: None,
         sentences: Vec::new(),

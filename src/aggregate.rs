@@ -449,6 +449,18 @@ pub fn decide_with_base_rates(
     (fine, Some(coarse))
 }
 
+/// The labels of a two-level document that is in none of the taxonomy's
+/// domains (see `route::DomainRouter`): the taxonomy's `other_label` at both
+/// levels, scored one minus the best top-level score, and no evidence.
+pub fn outside_domains(t: &Taxonomy, doc: &[f32]) -> (Vec<DocumentLabel>, Option<Vec<DocumentLabel>>) {
+    let best = (0..doc.len()).filter(|&c| t.categories[c].parent.is_none()).map(|c| doc[c]).fold(0.0f32, f32::max);
+    let other = |label: &str| vec![DocumentLabel { label: label.to_string(), score: 1.0 - best, evidence: Vec::new() }];
+    match &t.other_label {
+        Some(o) => (other(o), Some(other(o))),
+        None => (Vec::new(), Some(Vec::new())),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -37,6 +37,12 @@ pub struct Sentence {
     /// How many overlapping windows the encoder needed: more than 1 means the
     /// sentence was longer than the model's limit and was embedded in parts.
     pub windows: usize,
+    /// Web-page furniture (a breadcrumb, a share or newsletter prompt, a
+    /// byline, a photo credit; see `furniture.rs`): kept with its scores, but
+    /// never evidence and never part of a document score. Serialised only
+    /// when true.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub furniture: bool,
     /// Every category's score for this sentence, high to low.
     pub scores: SentenceScores,
 }
@@ -193,6 +199,11 @@ pub struct DocumentAnalysis {
     /// when it carries no category of it (`Other`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
+    /// Why a document of a taxonomy with domains has none (`domain` absent):
+    /// its sentences are in none of the domains (see `route.rs`); it is then
+    /// `Other`. Absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain_reason: Option<String>,
     /// The language detected in the text, and whether the encoder reads it
     /// (`supported: false` means these scores are not meaningful); `None`
     /// when the text has too little script to tell.

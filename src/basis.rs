@@ -33,6 +33,10 @@ pub enum Rule {
     /// Re-decided with the corpus's estimated prevalences as priors: a
     /// category is chosen when its posterior probability reaches the cut.
     Adapted,
+    /// The document is in neither domain of a two-level taxonomy
+    /// (`domain_reason` says why): it gets the taxonomy's `Other`, whatever
+    /// its scores; `scores` and `cuts` are the document scores and thresholds.
+    OutsideDomains,
 }
 
 impl Rule {
@@ -47,6 +51,7 @@ impl Rule {
             Rule::Adapted => {
                 "adapted to the corpus: a label is chosen when its probability, with the corpus's estimated prevalence as its prior, reaches the cut"
             }
+            Rule::OutsideDomains => "the document is in neither domain: it gets Other, whatever its scores",
         }
     }
 }
@@ -104,13 +109,16 @@ impl DecisionBasis {
             Rule::BaseRates => ("base-rate score", "cut"),
             Rule::Head => ("head probability", "threshold"),
             Rule::Adapted => ("adapted probability", "cut"),
+            Rule::OutsideDomains => ("score", "threshold"),
         };
         let sign = if met { "≥" } else { "<" };
         let mut out = format!("{what} {s:.2} {sign} {cut_name} {cut:.2}");
         if let (Rule::BaseRates, Some(n)) = (self.rule, self.labels) {
             out.push_str(&format!(" (the best {n})"));
         }
-        if chosen != met {
+        if self.rule == Rule::OutsideDomains {
+            out.push_str("; the document is in neither domain");
+        } else if chosen != met {
             out.push_str(if chosen { "; chosen by the taxonomy's rules" } else { "; left out by the label limit" });
         }
         out
@@ -271,7 +279,9 @@ impl crate::analysis::DocumentAnalysis {
         let basis = self.basis.as_ref()?;
         let chosen = self.labels.iter().chain(self.coarse.iter().flatten()).any(|l| l.label == label);
         if taxonomy.other_label.as_deref() == Some(label) {
-            return Some(if chosen {
+            return Some(if basis.rule == Rule::OutsideDomains {
+                "the document is in neither domain".to_string()
+            } else if chosen {
                 "no narrative's number reached its cut".to_string()
             } else {
                 "a narrative's number reached its cut".to_string()

@@ -161,7 +161,11 @@ impl LanguageScorers {
                     Combine::Max | Combine::Mean => {
                         ZeroShot::with_calibration(taxonomy, &members, member_vectors, None)
                     }
-                    _ => ZeroShot::new(taxonomy, &members, member_vectors, own_background),
+                    _ => ZeroShot::with_calibration(taxonomy, &members, member_vectors, None).fitted(
+                        taxonomy,
+                        &members,
+                        own_background,
+                    ),
                 };
                 (code, scorer)
             })

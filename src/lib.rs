@@ -33,6 +33,7 @@ pub mod data;
 pub mod encode;
 pub mod error;
 mod fit;
+pub mod furniture;
 pub mod head;
 pub mod language;
 pub(crate) mod language_texts;

@@ -274,6 +274,7 @@ fn sample_analysis() -> DocumentAnalysis {
         encoder: "onnx:all-MiniLM-L6-v2-int8".into(),
         scorer: "zero-shot".into(),
         domain: None,
+        domain_reason: None,
         language: None,
         calibration: None,
         sentences: vec![Sentence {
@@ -282,6 +283,7 @@ fn sample_analysis() -> DocumentAnalysis {
             text: "NATO moved troops east.".into(),
             tokens: 6,
             windows: 1,
+            furniture: false,
             scores: vec![LabelScore { label: "Security_and_defense".into(), score: 0.8125 }].into(),
         }],
         labels: vec![DocumentLabel { label: "Security_and_defense".into(), score: 0.8125, evidence: vec![0] }],

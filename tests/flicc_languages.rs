@@ -109,9 +109,9 @@ fn fallacies_head_trained_in_english_applies_to_every_translation() {
     // One English paragraph of `train` is routed to e5; with `min_documents: 1` it does not
     // fall back to the English head, so the set holds an e5 head (trained on every paragraph).
     let routing =
-        RoutedTrainConfig { other_from: OtherHeadFrom::All, min_documents: 1, kind: train::KindChoice::Head };
+        RoutedTrainConfig { other_from: OtherHeadFrom::All, min_documents: 1, ..RoutedTrainConfig::default() };
     let trained = train::train_routed(&zero_shot, &english.corpus.documents, &config, &routing, &mut |_| {}).unwrap();
-    let heads = trained.heads.expect("--kind head always trains a head");
+    let heads = trained.heads.expect("a full head is trained (KindChoice::Head)");
     assert!(heads.get(E5).is_some(), "an e5 head: {:?}", heads.encoders());
     let c = Classifier::builder()
         .taxonomy(taxonomy.clone())

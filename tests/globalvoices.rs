@@ -121,24 +121,77 @@ fn techniques_on_global_voices() {
     assert!(with_any > 0.99, "paragraphs given a technique: {with_any}");
 }
 
+/// Whether a story mentions the war (Russia or Ukraine) or the climate, by
+/// words in its text: a rough, label-free split of the stories.
+fn mentions(text: &str) -> (bool, bool) {
+    let lower = text.to_lowercase();
+    let war = ["russia", "ukrain", "kremlin", "putin", "kyiv", "zelensk"].iter().any(|w| lower.contains(w));
+    let climate = ["climate", "global warming"].iter().any(|w| lower.contains(w));
+    (war, climate)
+}
+
+/// Stories given a domain, a narrative and `URW: Distrust towards Media`; the
+/// stories about neither the war nor the climate mostly get no domain; web-page
+/// furniture is flagged and never evidence. Prints the stories that keep a
+/// narrative, with their evidence, for a reader to judge (docs/accuracy.md).
 #[test]
 #[ignore = "reads ../shared/data/globalvoices and embeds 169 stories; run with --ignored"]
 fn narratives_on_global_voices() {
     let Some(stories) = stories() else { return };
     let c = common::narratives();
     let texts: Vec<&str> = stories.iter().map(String::as_str).collect();
-    let given: Vec<Vec<String>> = c
-        .classify_batch(&texts)
-        .into_iter()
-        .map(|a| a.unwrap().coarse.unwrap_or_default().into_iter().map(|l| l.label).collect())
-        .collect();
+    let analyses: Vec<_> = c.classify_batch(&texts).into_iter().map(|a| a.unwrap()).collect();
+    let given: Vec<Vec<String>> =
+        analyses.iter().map(|a| a.coarse.clone().unwrap_or_default().into_iter().map(|l| l.label).collect()).collect();
     let carries = given.iter().filter(|g| g.iter().all(|l| l != "Other")).count();
     let t = c.taxonomy();
     let coarse = t.roots().into_iter().map(|i| t.categories[i].label.as_str());
     let s = shares(coarse.chain(["Other"]), &given);
     print("Global Voices, narratives per story", &given, &s);
-    println!("  stories given a narrative: {carries} of {}", given.len());
+    let n = analyses.len();
+    let with_domain = analyses.iter().filter(|a| a.domain.is_some()).count();
+    let distrust = given.iter().filter(|g| g.iter().any(|l| l == "URW: Distrust towards Media")).count();
+    let neither: Vec<usize> = (0..n).filter(|&i| mentions(texts[i]) == (false, false)).collect();
+    let neither_without = neither.iter().filter(|&&i| analyses[i].domain.is_none()).count();
+    println!("  stories given a domain: {with_domain} of {n}");
+    for d in ["URW", "CC"] {
+        println!("    {d}: {}", analyses.iter().filter(|a| a.domain.as_deref() == Some(d)).count());
+    }
+    println!("  stories given a narrative: {carries} of {n}");
+    println!("  stories given URW: Distrust towards Media: {distrust}");
+    println!(
+        "  stories mentioning neither the war nor the climate: {}, of which without a domain: {neither_without}",
+        neither.len()
+    );
+    let furniture: usize = analyses.iter().map(|a| a.sentences.iter().filter(|s| s.furniture).count()).sum();
+    let sentences: usize = analyses.iter().map(|a| a.sentences.len()).sum();
+    println!("  furniture: {furniture} of {sentences} sentences");
+    for (i, a) in analyses.iter().enumerate() {
+        for s in a.sentences.iter().filter(|s| s.furniture) {
+            println!("    furniture [{i}] {}", s.text.chars().take(100).collect::<String>());
+        }
+        for l in a.labels.iter().chain(a.coarse.iter().flatten()) {
+            assert!(l.evidence.iter().all(|&e| !a.sentences[e].furniture), "story {i}: furniture as evidence");
+        }
+    }
+    println!("  stories that keep a narrative:");
+    for (i, a) in analyses.iter().enumerate().filter(|(i, _)| given[*i].iter().all(|l| l != "Other")) {
+        let (war, climate) = mentions(texts[i]);
+        let title = texts[i].lines().next().unwrap_or_default();
+        println!("  [{i}] {title} (mentions war: {war}, climate: {climate})");
+        for l in a.coarse.iter().flatten() {
+            let evidence = l.evidence.first().map(|&e| a.sentences[e].text.chars().take(140).collect::<String>());
+            println!("      {:.2} {}: {}", l.score, l.label, evidence.unwrap_or_default());
+        }
+    }
     for (label, share) in &s {
         assert!(label == "Other" || *share <= 0.5, "{label} given to {share:.3} of the stories");
     }
+    // Measured 89 of 127 (70%); the goal is 80% (issue 31), not met yet:
+    // this floor catches a regression.
+    assert!(
+        neither_without * 3 >= neither.len() * 2,
+        "{neither_without} of {} off-topic stories without a domain",
+        neither.len()
+    );
 }

@@ -24,6 +24,7 @@ fn doc(t: &Taxonomy, hot: usize, z: f32, language: Option<&str>) -> DocumentAnal
         encoder: "test".into(),
         scorer: "zero-shot".into(),
         domain: None,
+        domain_reason: None,
         language: None,
         calibration: language.map(str::to_string),
         sentences: Vec::new(),
@@ -164,7 +165,10 @@ fn redecide_refuses_a_file_batch_did_not_write_and_another_version() {
     let t = frames();
     let mut old = doc(&t, 0, 1.0, None);
     old.basis.as_mut().unwrap().taxonomy = "media-frames@0000000000000000".into();
-    let line = framelens::corpus::OutputRecord::Analysis { id: "a".into(), analysis: old, metadata: Default::default() }.to_line().unwrap();
+    let line =
+        framelens::corpus::OutputRecord::Analysis { id: "a".into(), analysis: old, metadata: Default::default() }
+            .to_line()
+            .unwrap();
     let saved = dir.join("old.jsonl");
     std::fs::write(&saved, format!("{line}{line}")).unwrap();
     let out = batch(&["--redecide", saved.to_str().unwrap(), "--summary", dir.join("s.json").to_str().unwrap()]);
@@ -174,7 +178,10 @@ fn redecide_refuses_a_file_batch_did_not_write_and_another_version() {
 
     // The same file with this version: a summary, no model loaded.
     let now = doc(&t, 0, 1.0, None);
-    let line = framelens::corpus::OutputRecord::Analysis { id: "a".into(), analysis: now, metadata: Default::default() }.to_line().unwrap();
+    let line =
+        framelens::corpus::OutputRecord::Analysis { id: "a".into(), analysis: now, metadata: Default::default() }
+            .to_line()
+            .unwrap();
     std::fs::write(&saved, line).unwrap();
     let summary = dir.join("s.json");
     let out = batch(&["--redecide", saved.to_str().unwrap(), "--summary", summary.to_str().unwrap()]);

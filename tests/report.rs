@@ -70,7 +70,15 @@ fn fixture(taxonomy: &Taxonomy) -> DocumentAnalysis {
                     .enumerate()
                     .map(|(k, l)| LabelScore { label: l.as_str().into(), score: 0.2 - 0.03 * k as f32 }),
             );
-            Sentence { start, end: from, text: s.to_string(), tokens: 8 + i, windows: 1, scores: scores.into() }
+            Sentence {
+                start,
+                end: from,
+                text: s.to_string(),
+                tokens: 8 + i,
+                windows: 1,
+                furniture: false,
+                scores: scores.into(),
+            }
         })
         .collect();
     let labels = vec![
@@ -99,6 +107,7 @@ fn fixture(taxonomy: &Taxonomy) -> DocumentAnalysis {
         encoder: "onnx:all-MiniLM-L6-v2-int8".into(),
         scorer: "zero-shot".into(),
         domain: hierarchical.then(|| "URW".to_string()),
+        domain_reason: None,
         language: None,
         calibration: None,
         sentences,

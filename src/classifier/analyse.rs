@@ -59,10 +59,20 @@ impl Classifier {
         Ok(Prepared { text, spans, language, settled })
     }
 
-    /// Decide a document (or unit) from its scores.
+    /// Decide a document (or unit) from its scores. Web-page furniture
+    /// ([`crate::furniture`]) keeps its scores in `sentences` but takes no
+    /// part in the document's scores, evidence or domain.
     pub(super) fn analyse(&self, p: &Prepared<'_>, scored: Scored) -> DocumentAnalysis {
         let mean = scored.mean();
-        let zero_shot_doc = aggregate::document_scores(scored.zero_shot.view(), self.decision.pooling);
+        let furniture: Vec<bool> = p.spans.iter().map(|s| crate::furniture::is_furniture(s.text(p.text))).collect();
+        // Rows of the story's own sentences (all of them when nothing is furniture).
+        let content: Option<Vec<usize>> =
+            furniture.contains(&true).then(|| (0..furniture.len()).filter(|&i| !furniture[i]).collect());
+        let of_content = |a: &ndarray::Array2<f32>| match &content {
+            Some(rows) => a.select(ndarray::Axis(0), rows),
+            None => a.clone(),
+        };
+        let zero_shot_doc = aggregate::document_scores(of_content(&scored.zero_shot).view(), self.decision.pooling);
         let (scores, doc) = match (&self.head, scored.head) {
             (Some(head), Some(sentences)) => {
                 let doc = match &mean {
@@ -73,36 +83,84 @@ impl Classifier {
             }
             _ => (scored.zero_shot, zero_shot_doc),
         };
+        let decided = of_content(&scores);
         let language = p.language.as_ref().filter(|_| p.settled);
-        let (thresholds, calibration) = self.calibration_for(language, scores.nrows());
-        let domain = match (&self.router, &mean) {
+        let (thresholds, calibration) = self.calibration_for(language, decided.nrows());
+        let mut domain = match (&self.router, &mean) {
             (Some(router), Some(mean)) if self.taxonomy.is_hierarchical() => router.route(mean.view()),
             _ => None,
         };
+        // A document about none of the domains has none, unless a category
+        // of the best one is confident anyway (see `route::DomainRouter`).
+        let mut domain_reason = None;
+        if let (Some(router), Some(sims), Some(best)) = (self.domain_router(), &scored.topical, &domain) {
+            let sims = of_content(sims);
+            if let crate::route::Topicality::Neither(reason) =
+                router.topical(sims.view(), language.map(|l| l.code.as_str()))
+            {
+                let carried = aggregate::hierarchical_decision(
+                    &self.taxonomy,
+                    &doc,
+                    Some(best),
+                    thresholds,
+                    self.decision.max_labels,
+                );
+                if carried.coarse.is_empty() {
+                    domain = None;
+                    domain_reason = Some(reason);
+                }
+            }
+        }
         let base = self.base_rates.as_ref().filter(|_| self.head.is_none()).map(|(priors, norms)| {
-            let (mean, sd) = norms.for_length(scores.nrows());
+            let (mean, sd) = norms.for_length(decided.nrows());
             aggregate::BaseRates { priors, mean, sd }
         });
-        let (labels, coarse) = aggregate::decide_with_base_rates(
-            &self.taxonomy,
-            &doc,
-            scores.view(),
-            domain.as_deref(),
-            thresholds,
-            &self.decision,
-            base.as_ref(),
-        );
-        let norms = self.norms.as_ref().and_then(|n| n.norms(calibration, scores.nrows(), domain.as_deref()));
-        let basis = crate::basis::basis_of(
-            &self.fingerprint,
-            &doc,
-            scores.nrows(),
-            thresholds,
-            base.as_ref(),
-            self.head.is_some(),
-            &self.decision,
-            norms,
-        );
+        let (mut labels, mut coarse) = match &domain_reason {
+            Some(_) => aggregate::outside_domains(&self.taxonomy, &doc),
+            None => aggregate::decide_with_base_rates(
+                &self.taxonomy,
+                &doc,
+                decided.view(),
+                domain.as_deref(),
+                thresholds,
+                &self.decision,
+                base.as_ref(),
+            ),
+        };
+        if let Some(rows) = &content {
+            // Evidence indices are into the content rows: map them back to `sentences`.
+            for label in labels.iter_mut().chain(coarse.iter_mut().flatten()) {
+                label.evidence.iter_mut().for_each(|i| *i = rows[*i]);
+            }
+        }
+        let norms = self.norms.as_ref().and_then(|n| n.norms(calibration, decided.nrows(), domain.as_deref()));
+        // A document in neither domain was not decided by the rule: its
+        // basis keeps the document scores against the thresholds and says so.
+        let basis = match &domain_reason {
+            Some(_) => crate::basis::DecisionBasis {
+                rule: crate::basis::Rule::OutsideDomains,
+                ..crate::basis::basis_of(
+                    &self.fingerprint,
+                    &doc,
+                    decided.nrows(),
+                    thresholds,
+                    None,
+                    self.head.is_some(),
+                    &self.decision,
+                    norms,
+                )
+            },
+            None => crate::basis::basis_of(
+                &self.fingerprint,
+                &doc,
+                decided.nrows(),
+                thresholds,
+                base.as_ref(),
+                self.head.is_some(),
+                &self.decision,
+                norms,
+            ),
+        };
         let sentences = p
             .spans
             .iter()
@@ -114,6 +172,7 @@ impl Classifier {
                 text: span.text(p.text).to_string(),
                 tokens: scored.tokens[i],
                 windows: scored.windows[i],
+                furniture: furniture[i],
                 scores,
             })
             .collect();
@@ -123,6 +182,7 @@ impl Classifier {
             encoder: self.encoder.backend_name().to_string(),
             scorer: self.head.as_ref().map_or_else(|| "zero-shot".to_string(), Head::name),
             domain,
+            domain_reason,
             language: p.language.clone(),
             calibration: calibration.map(str::to_string),
             sentences,

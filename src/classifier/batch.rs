@@ -101,13 +101,14 @@ impl Classifier {
         parallel: bool,
     ) -> Result<Vec<Scored>> {
         let (ranges, codes) = ranges;
-        use ndarray::{s, Array1, Axis};
+        use ndarray::{s, Array1};
         let (k, dim) = (self.labels.len(), self.encoder.dim());
         let mut out: Vec<Scored> = ranges
             .iter()
             .map(|r| Scored {
                 zero_shot: Array2::zeros((r.len(), k)),
                 head: self.head.as_ref().map(|_| Array2::zeros((r.len(), k))),
+                topical: self.domain_router().map(|router| Array2::zeros((r.len(), router.names().len()))),
                 sum: Array1::zeros(dim),
                 tokens: vec![0; r.len()],
                 windows: vec![0; r.len()],
@@ -120,6 +121,7 @@ impl Classifier {
             let e = if parallel { self.encoder.embed(chunk) } else { self.encoder.embed_sequential(chunk) }?;
             let zero_shot = self.scorer.score(e.vectors.view());
             let head = self.head.as_ref().map(|h| h.score(e.vectors.view(), zero_shot.view()));
+            let topical = self.domain_router().map(|router| router.sentence_similarities(e.vectors.view()));
             let mut row = from;
             while row < to {
                 while r < ranges.len() && ranges[r].end <= row {
@@ -142,7 +144,15 @@ impl Classifier {
                 if let (Some(mine), Some(all)) = (doc.head.as_mut(), head.as_ref()) {
                     mine.slice_mut(s![c..d, ..]).assign(&all.slice(s![a..b, ..]));
                 }
-                doc.sum += &e.vectors.slice(s![a..b, ..]).sum_axis(Axis(0));
+                if let (Some(mine), Some(all)) = (doc.topical.as_mut(), topical.as_ref()) {
+                    mine.slice_mut(s![c..d, ..]).assign(&all.slice(s![a..b, ..]));
+                }
+                // Web-page furniture does not say where the story belongs.
+                for (i, text) in chunk.iter().enumerate().take(b).skip(a) {
+                    if !crate::furniture::is_furniture(text) {
+                        doc.sum += &e.vectors.row(i);
+                    }
+                }
                 doc.tokens[c..d].copy_from_slice(&e.tokens[a..b]);
                 doc.windows[c..d].copy_from_slice(&e.windows[a..b]);
                 row = end;
@@ -162,6 +172,9 @@ pub(super) struct Scored {
     pub(super) zero_shot: Array2<f32>,
     /// The head's sentence scores, with a head.
     pub(super) head: Option<Array2<f32>>,
+    /// Each sentence's cosine to each domain's centroid, for a two-level
+    /// taxonomy with domains (`[sentences, domains]`).
+    pub(super) topical: Option<Array2<f32>>,
     /// Sum of the sentence vectors.
     pub(super) sum: ndarray::Array1<f32>,
     pub(super) tokens: Vec<usize>,

@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::head::{Head, HeadSet};
 use crate::models;
 use crate::route::DomainRouter;
-use crate::score::MemberTexts;
+use crate::score::{CounterTexts, MemberTexts};
 use crate::segment::{Segmenter, SegmenterConfig};
 use crate::taxonomy::Taxonomy;
 
@@ -257,14 +257,18 @@ impl ClassifierBuilder {
             .map_err(|e| Error::InvalidSetting { name: "threads", reason: e.to_string() })?;
 
         let members = MemberTexts::of(&taxonomy);
+        let counters = CounterTexts::of(&taxonomy);
         let own_backgrounds = language_backgrounds(&taxonomy, languages);
         let combine = crate::language_texts::Combine::resolve()?;
         let own_members = crate::language_texts::language_members(&taxonomy, languages, combine);
-        let categories = members.texts.len() + own_members.iter().map(|(_, m)| m.texts.len()).sum::<usize>();
+        // Counter-texts are read like category texts (e5's category prefix), so they come before the backgrounds.
+        let categories =
+            members.texts.len() + own_members.iter().map(|(_, m)| m.texts.len()).sum::<usize>() + counters.texts.len();
         let texts: Vec<&str> = members
             .texts
             .iter()
             .chain(own_members.iter().flat_map(|(_, m)| m.texts.iter()))
+            .chain(&counters.texts)
             .chain(&taxonomy.background)
             .chain(own_backgrounds.iter().flat_map(|(_, s)| s.iter()))
             .map(String::as_str)
@@ -293,6 +297,7 @@ impl ClassifierBuilder {
                 (code, m, v)
             })
             .collect();
+        let counter_vectors = all.slice(ndarray::s![at..at + counters.texts.len(), ..]).to_owned();
         let background = all.slice(ndarray::s![categories..background_end, ..]).to_owned();
         let mut at = background_end;
         let own_vectors: Vec<(&str, ndarray::ArrayView2<'_, f32>)> = own_backgrounds
@@ -310,7 +315,8 @@ impl ClassifierBuilder {
             background.view(),
             combine,
         );
-        let router = DomainRouter::new(&taxonomy, &members, member_vectors.view(), background.view());
+        let router = DomainRouter::new(&taxonomy, &members, member_vectors.view(), background.view())
+            .map(|r| r.with_languages(&own_vectors));
         let head = match self.heads {
             None => None,
             Some(set) => Some(main_head(set, encoder.backend_name())?),
@@ -318,8 +324,8 @@ impl ClassifierBuilder {
         let wants_derived = head.is_none() && !explicit_threshold;
         let (scorer, derived, by_language) = fitted_scorer(
             &taxonomy,
-            &members,
-            member_vectors,
+            (&members, member_vectors),
+            (&counters, counter_vectors),
             (background.view(), &own_vectors),
             &decision,
             (wants_derived, &language_scorers),

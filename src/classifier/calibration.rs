@@ -7,7 +7,7 @@ use ndarray::Array2;
 use crate::aggregate::{self, DecisionConfig};
 use crate::encode::TextEncoder;
 use crate::error::{Error, Result};
-use crate::score::{MemberTexts, ZeroShot};
+use crate::score::{CounterTexts, MemberTexts, ZeroShot};
 use crate::taxonomy::Taxonomy;
 
 use super::Classifier;
@@ -55,8 +55,8 @@ pub(super) type ByLanguage = Vec<(String, Learnt)>;
 /// so they are cached beside the vectors under a key made of all three.
 pub(super) fn fitted_scorer(
     taxonomy: &Taxonomy,
-    members: &MemberTexts,
-    member_vectors: Array2<f32>,
+    (members, member_vectors): (&MemberTexts, Array2<f32>),
+    (counters, counter_vectors): (&CounterTexts, Array2<f32>),
     backgrounds: (ndarray::ArrayView2<'_, f32>, &[(&str, ndarray::ArrayView2<'_, f32>)]),
     decision: &DecisionConfig,
     derive: (bool, &crate::language_texts::LanguageScorers),
@@ -68,7 +68,13 @@ pub(super) fn fitted_scorer(
     let structure: Vec<String> = taxonomy
         .categories
         .iter()
-        .map(|c| format!("{}|{}|{}", c.id, c.parent.as_deref().unwrap_or(""), c.exemplars.len()))
+        .map(|c| {
+            let counter = match c.counter_exemplars.len() {
+                0 => String::new(),
+                n => format!("|counter-texts {n}, contrast by λ (log-loss)"),
+            };
+            format!("{}|{}|{}{counter}", c.id, c.parent.as_deref().unwrap_or(""), c.exemplars.len())
+        })
         .chain([format!("{:?}|{}|{wants_derived}", decision.pooling, decision.false_alarm_rate)])
         // Unchanged for a taxonomy without background by language.
         .chain(by_language.iter().map(|(code, v)| format!("language|{code}|{}", v.nrows())))
@@ -81,17 +87,27 @@ pub(super) fn fitted_scorer(
     });
     let table = aggregate::PSEUDO_DOCUMENT_SENTENCES * k;
     let tables = if wants_derived { 1 + by_language.len() } else { 0 };
-    let fit_len = 3 + tables * table;
+    // The calibration's weights first: (raw, gap, bias), then the contrast's
+    // λ when there are counter-texts.
+    let weights = if counters.texts.is_empty() { 3 } else { 4 };
+    let fit_len = weights + tables * table;
     if let Some(fit) = fit_cache.as_ref().and_then(|(dir, key)| crate::cache::load(dir, key, 1, fit_len)) {
         let v = fit.row(0).to_vec();
-        let calibration = crate::score::Calibration { w_raw: v[0], w_gap: v[1], bias: v[2] };
-        let scorer = ZeroShot::with_calibration(taxonomy, members, member_vectors, Some(calibration));
-        let mut learnt = v[3..].chunks(table).map(|t| t.chunks(k).map(<[f32]>::to_vec).collect::<Learnt>());
+        let contrast = if weights == 4 { v[3] } else { 0.0 };
+        let calibration = crate::score::Calibration { w_raw: v[0], w_gap: v[1], bias: v[2], contrast };
+        let scorer = ZeroShot::with_calibration(taxonomy, members, member_vectors, Some(calibration)).with_counters(
+            taxonomy,
+            counters,
+            counter_vectors,
+        );
+        let mut learnt = v[weights..].chunks(table).map(|t| t.chunks(k).map(<[f32]>::to_vec).collect::<Learnt>());
         let derived = if wants_derived { learnt.next() } else { None };
         let own = by_language.iter().map(|(code, _)| code.to_string()).zip(learnt).collect();
         return Ok((scorer, derived, own));
     }
-    let scorer = ZeroShot::new(taxonomy, members, member_vectors, background);
+    let scorer = ZeroShot::with_calibration(taxonomy, members, member_vectors, None)
+        .with_counters(taxonomy, counters, counter_vectors)
+        .fitted(taxonomy, members, background);
     // Taxonomies without a threshold of their own decide "carries a category
     // at all" against neutral reporting (the background), per document
     // length; categories with their own threshold keep it.
@@ -115,6 +131,9 @@ pub(super) fn fitted_scorer(
     if let Some((dir, key)) = fit_cache.filter(|_| derived.is_some() || !wants_derived) {
         let c = scorer.calibration();
         let mut values = vec![c.w_raw, c.w_gap, c.bias];
+        if weights == 4 {
+            values.push(c.contrast);
+        }
         values.extend(derived.iter().flatten().flatten());
         values.extend(own.iter().flat_map(|(_, t)| t.iter().flatten()));
         if let Ok(row) = Array2::from_shape_vec((1, values.len()), values) {

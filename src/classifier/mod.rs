@@ -210,6 +210,11 @@ impl Classifier {
         self.pool.install(|| self.batch(texts, true, unit)).into_iter().map(|r| r.map(units)).collect()
     }
 
+    /// The domain router of a two-level taxonomy with domains.
+    pub(super) fn domain_router(&self) -> Option<&DomainRouter> {
+        self.router.as_ref().filter(|_| self.taxonomy.is_hierarchical())
+    }
+
     /// The zero-shot scorer (for training).
     pub(crate) fn scorer(&self) -> &ZeroShot {
         &self.scorer

@@ -212,6 +212,10 @@ fn doc_of<'a>(taxonomy: &Taxonomy, a: &'a DocumentAnalysis) -> Doc<'a> {
 
 fn in_domain(taxonomy: &Taxonomy, c: usize, d: &Doc<'_>) -> bool {
     let cat = taxonomy.categories[c].domain.as_deref();
+    // A document in neither domain covers no category of a domain.
+    if d.analysis.domain_reason.is_some() {
+        return cat.is_none();
+    }
     cat.is_none() || d.analysis.domain.is_none() || cat == d.analysis.domain.as_deref()
 }
 
@@ -447,6 +451,10 @@ impl Prevalence {
             })
             .collect();
         for (i, a) in decisions {
+            // A document in neither domain keeps its `Other` (and its rule).
+            if docs[i].domain_reason.is_some() {
+                continue;
+            }
             apply(taxonomy, &mut docs[i], a);
         }
         Ok(())

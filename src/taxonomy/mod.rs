@@ -45,6 +45,13 @@ pub struct Category {
     /// Sentences that express the category.
     #[serde(default)]
     pub exemplars: Vec<String>,
+    /// Sentences on the same subject that do *not* express the category:
+    /// its rebuttal or the opposite claim, and neutral reporting of it. With
+    /// them a sentence scores for the category by how much closer it is to
+    /// the category than to these (contrastive scoring, see `score`); without
+    /// them scoring is as before.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub counter_exemplars: Vec<String>,
 }
 
 impl Category {
@@ -60,7 +67,19 @@ impl Category {
             prior: None,
             description: description.into(),
             exemplars: Vec::new(),
+            counter_exemplars: Vec::new(),
         }
+    }
+
+    /// Add counter-texts: sentences on the category's subject that do not
+    /// express it (its rebuttal, neutral reporting).
+    pub fn with_counter_exemplars<I, S>(mut self, counter: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.counter_exemplars.extend(counter.into_iter().map(Into::into));
+        self
     }
 
     /// Add exemplar sentences.
@@ -169,6 +188,10 @@ const NARRATIVES_BACKGROUND_BY_LANGUAGE: [&str; 4] = [
     include_str!("builtin/narratives-background-por.toml"),
     include_str!("builtin/narratives-background-rus.toml"),
 ];
+/// Counter-texts of the narratives (`[counter_exemplars]`, by category id),
+/// merged into the categories' `counter_exemplars` after loading.
+const NARRATIVES_COUNTER: [&str; 2] =
+    [include_str!("builtin/narratives-counter-urw.toml"), include_str!("builtin/narratives-counter-cc.toml")];
 const NARRATIVES_PARTS: [&str; 4] = [
     include_str!("builtin/narratives-urw-a.toml"),
     include_str!("builtin/narratives-urw-b.toml"),
@@ -234,11 +257,41 @@ impl Taxonomy {
                 parts.extend(NARRATIVES_BACKGROUND_BY_LANGUAGE);
                 parts.extend(NARRATIVES_PARTS);
                 parts.extend(NARRATIVES_TEXTS_BY_LANGUAGE);
-                parts.join("\n")
+                let source_name = format!("built-in `{name}`");
+                let mut t = Self::from_str_as(&parts.join("\n"), Format::Toml, &source_name)?;
+                for counter in NARRATIVES_COUNTER {
+                    t.add_counter_exemplars(counter, &source_name)?;
+                }
+                return Ok(t);
             }
             _ => return Err(Error::UnknownTaxonomy { name: name.to_string(), known: BUILTIN_NAMES.join(", ") }),
         };
         Self::from_str_as(&text, Format::Toml, &format!("built-in `{name}`"))
+    }
+
+    /// Merge counter-texts kept in a file of their own (TOML: a table
+    /// `[counter_exemplars]` whose keys are category ids and whose values are
+    /// lists of sentences) into the categories' `counter_exemplars`. An
+    /// unknown id or an empty sentence is an error naming it.
+    pub(crate) fn add_counter_exemplars(&mut self, text: &str, source_name: &str) -> Result<()> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct CounterFile {
+            counter_exemplars: BTreeMap<String, Vec<String>>,
+        }
+        let invalid = |problems: Vec<String>| Error::InvalidTaxonomy { source_name: source_name.to_string(), problems };
+        let parsed: CounterFile = toml::from_str(text).map_err(|e| invalid(vec![toml_problem(text, &e)]))?;
+        let mut problems = Vec::new();
+        for (id, sentences) in parsed.counter_exemplars {
+            match self.index_of_id(&id) {
+                Some(c) => self.categories[c].counter_exemplars.extend(sentences),
+                None => problems.push(format!("field `counter_exemplars.{id}`: no category has the id `{id}`")),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(invalid(problems));
+        }
+        self.validate(source_name, None)
     }
 
     /// The 14 Media Frames of SemEval-2023 Task 3.
@@ -392,6 +445,9 @@ impl Taxonomy {
             }
             if let Some(k) = c.exemplars.iter().position(|e| e.trim().is_empty()) {
                 problems.push(format!("{}: field `exemplars[{k}]` is empty", at(i, c)));
+            }
+            if let Some(k) = c.counter_exemplars.iter().position(|e| e.trim().is_empty()) {
+                problems.push(format!("{}: field `counter_exemplars[{k}]` is empty", at(i, c)));
             }
             if let Some(t) = c.threshold {
                 if !(0.0..=1.0).contains(&t) {
