@@ -26,7 +26,7 @@ fi
 py="$venv/bin/python"
 "$py" -m pip install --quiet --disable-pip-version-check "maturin>=1.5,<2" pytest "pandas<3" pyarrow
 "$py" -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps ./bindings/python
-cargo build --release --quiet --example classify --example evaluate --example train --example batch
+cargo build --release --quiet --example classify --example evaluate --example train --example batch --example report
 # The binding crate's own Rust unit tests (byte to character offsets).
 (cd bindings/python && PYO3_PYTHON="$py" cargo test --release --quiet --lib)
 # Out of the source tree, so that the installed package is the one imported.

@@ -11,7 +11,11 @@ use crate::{py_error, taxonomy_of, unlocked};
 /// One item of `results` as the library's analysis; `None` for a failed
 /// document (an exception instance or `None`), skipped like `batch`'s error
 /// records.
-fn analysis_of(py: Python<'_>, item: &Bound<'_, PyAny>, index: usize) -> PyResult<Option<framelens::DocumentAnalysis>> {
+pub(crate) fn analysis_of(
+    py: Python<'_>,
+    item: &Bound<'_, PyAny>,
+    index: usize,
+) -> PyResult<Option<framelens::DocumentAnalysis>> {
     if item.is_none() || item.is_instance_of::<pyo3::exceptions::PyBaseException>() {
         return Ok(None);
     }
@@ -39,7 +43,7 @@ fn analysis_of(py: Python<'_>, item: &Bound<'_, PyAny>, index: usize) -> PyResul
 
 /// The taxonomy to estimate with: `taxonomy=` if given, else the built-in
 /// one the first analysis names.
-fn taxonomy_for(
+pub(crate) fn taxonomy_for(
     py: Python<'_>,
     taxonomy: Option<&Bound<'_, PyAny>>,
     docs: &[framelens::DocumentAnalysis],

@@ -53,6 +53,7 @@ from ._framelens import (
     evaluate,
     onnxruntime_library,
     prevalence,
+    report,
     resolve_models_dir,
     train,
 )
@@ -98,6 +99,7 @@ __all__ = [
     "prevalence",
     "prevalence_frame",
     "read_batch",
+    "report",
     "resolve_models_dir",
     "to_arrow",
     "to_pandas",
