@@ -290,6 +290,32 @@ pub struct UnitAnalysis {
     pub analysis: DocumentAnalysis,
 }
 
+impl DocumentAnalysis {
+    /// Why `label` was chosen or left out, in words with the rule's numbers
+    /// ([`crate::basis::DecisionBasis::explain`]); `None` without a basis or for a label
+    /// the taxonomy lacks (`Other` says which gate it fell below).
+    pub fn explain(&self, label: &str, taxonomy: &crate::taxonomy::Taxonomy) -> Option<String> {
+        let basis = self.basis.as_ref()?;
+        let chosen = self.labels.iter().chain(self.coarse.iter().flatten()).any(|l| l.label == label);
+        if taxonomy.other_label.as_deref() == Some(label) {
+            return Some(if basis.rule == crate::basis::Rule::OutsideDomains {
+                "the document is in neither domain".to_string()
+            } else if chosen {
+                "no narrative's number reached its cut".to_string()
+            } else {
+                "a narrative's number reached its cut".to_string()
+            });
+        }
+        let c = taxonomy.index_of_label(label)?;
+        Some(basis.explain(c, chosen))
+    }
+
+    /// The rule that decided this document, in words (the report footer's line).
+    pub fn rule(&self) -> Option<&'static str> {
+        self.basis.as_ref().map(|b| b.rule.describe())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

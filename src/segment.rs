@@ -264,7 +264,7 @@ impl Segmenter {
             let in_quote = quoted.get(quote).is_some_and(|q| q.start < cut);
             if !after_marker
                 && !list_item
-                && !keeps_together(before, after)
+                && !keeps_together(language, before, after)
                 && !dialogue_goes_on(before, after, in_quote)
             {
                 kept.push(cut);
@@ -695,8 +695,8 @@ const LOOK: usize = 64;
 
 /// True when the cut between `before` and `after` splits an abbreviation from its follow-up,
 /// or cuts where no sentence ends in any language's news copy ([`continues`]).
-fn keeps_together(before: &str, after: &str) -> bool {
-    if continues(before, after) {
+fn keeps_together(language: &str, before: &str, after: &str) -> bool {
+    if continues(language, before, after) {
         return true;
     }
     let Some(abbreviation) = last_token(before) else {
@@ -718,7 +718,11 @@ fn keeps_together(before: &str, after: &str) -> bool {
 /// - after `et al.` before a year, a bracket or a lower-case word (`Bellenger et al. (2013)`);
 /// - after a short lower-case abbreviation before a number (`15 dez. 2014`, `т. е. ½`);
 /// - after an initial before a capitalised word (`К. К. Бърт`).
-fn continues(before: &str, after: &str) -> bool {
+///
+/// The last two are left to English's own rules (a pronoun `I.` ends a
+/// sentence, and so does `item.` before a numbered list's `2.)`: the
+/// Golden Rules).
+fn continues(language: &str, before: &str, after: &str) -> bool {
     if after.starts_with(['ª', 'º']) {
         return true;
     }
@@ -741,6 +745,9 @@ fn continues(before: &str, after: &str) -> bool {
     if stem == "al" {
         let head = tail[..tail.len() - token.len()].trim_end();
         return head.ends_with("et") && (number || first == '(' || first.is_lowercase());
+    }
+    if language == "en" {
+        return false;
     }
     let mut letters = stem.chars();
     let initial = letters.next().is_some_and(char::is_uppercase) && letters.next().is_none();

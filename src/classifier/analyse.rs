@@ -139,7 +139,7 @@ impl Classifier {
         let basis = match &domain_reason {
             Some(_) => crate::basis::DecisionBasis {
                 rule: crate::basis::Rule::OutsideDomains,
-                ..crate::basis::basis_of(
+                ..super::norms::basis_of(
                     &self.fingerprint,
                     &doc,
                     decided.nrows(),
@@ -150,7 +150,7 @@ impl Classifier {
                     norms,
                 )
             },
-            None => crate::basis::basis_of(
+            None => super::norms::basis_of(
                 &self.fingerprint,
                 &doc,
                 decided.nrows(),

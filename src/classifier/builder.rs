@@ -344,7 +344,7 @@ impl ClassifierBuilder {
         let norms = head.is_none().then(|| {
             let own: Vec<(String, ndarray::Array2<f32>)> =
                 own_vectors.iter().map(|(code, v)| (code.to_string(), scorer.score(*v))).collect();
-            crate::basis::BackgroundNormSet::learn(
+            super::norms::BackgroundNormSet::learn(
                 &taxonomy,
                 decision.pooling,
                 scorer.score(background.view()).view(),

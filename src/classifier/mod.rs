@@ -13,6 +13,7 @@
 mod analyse;
 mod batch;
 mod builder;
+mod norms;
 mod calibration;
 mod routing;
 mod warnings;
@@ -65,7 +66,7 @@ pub struct Classifier {
     base_rates: Option<(Vec<f32>, aggregate::BackgroundNorms)>,
     /// Neutral-text norms per length and language (zero-shot only), kept in
     /// each result's basis for prevalence estimates and re-decisions.
-    norms: Option<crate::basis::BackgroundNormSet>,
+    norms: Option<norms::BackgroundNormSet>,
     /// The taxonomy's fingerprint ([`crate::basis::fingerprint`]).
     fingerprint: String,
     decision: DecisionConfig,

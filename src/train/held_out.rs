@@ -173,8 +173,8 @@ pub fn train_held_out(
         judged_scores.column_mut(c).assign(&zero_shot.column(c));
     }
     let (true_positive_rate, false_positive_rate) =
-        super::calibrate::rates(taxonomy, &judged_scores, &gold, &thresholds);
-    let prevalence = super::calibrate::prevalence(k, docs.iter().map(|d| d.labels.as_slice()));
+        super::rates::rates(taxonomy, &judged_scores, &gold, &thresholds);
+    let prevalence = super::rates::prevalence(k, docs.iter().map(|d| d.labels.as_slice()));
 
     let all: Vec<Unit> = doc_units.iter().chain(&extra).cloned().collect();
     let fitted = fit(&all, k, dim, config);

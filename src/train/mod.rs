@@ -30,6 +30,7 @@ mod documents;
 mod evaluate;
 mod fit;
 mod held_out;
+mod rates;
 mod routed;
 mod thresholds;
 #[cfg(feature = "rust-bert")]
