@@ -59,7 +59,7 @@ impl Rule {
 pub struct Norms {
     /// Mean per category, in taxonomy order.
     pub mean: Vec<f32>,
-    /// Standard deviation per category (at least [`MIN_SD`]).
+    /// Standard deviation per category (at least `aggregate::MIN_SD`).
     pub sd: Vec<f32>,
     /// The best top-level score among the categories of the document's
     /// domain (all of them without domains): `[mean, sd]` on neutral text.
