@@ -13,8 +13,8 @@
 mod analyse;
 mod batch;
 mod builder;
-mod norms;
 mod calibration;
+mod norms;
 mod routing;
 mod warnings;
 

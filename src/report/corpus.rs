@@ -762,15 +762,8 @@ fn render_time(
             .iter()
             .map(|(pname, s)| Point { name: pname.clone(), interval: s.interval(name), decided: s.share(r) })
             .collect();
-        let _ = writeln!(
-            h,
-            "<figure class=\"fl-multiple\" data-label=\"{l}\"{hidden}><figcaption style=\"--c:{c}\"><span class=\"fl-swatch\"></span>{t}</figcaption>{svg}</figure>",
-            l = escape_html(name),
-            hidden = if k < SHOWN_MULTIPLES { "" } else { " hidden" },
-            c = colour[r],
-            t = escape_html(&pretty(name)),
-            svg = charts::time_chart(&points, colour[r], 420, 190, &format!("{} over time", pretty(name))),
-        );
+        let svg = charts::time_chart(&points, colour[r], 420, 190, &format!("{} over time", pretty(name)));
+        multiple_figure(h, name, k, colour[r], &svg);
     }
     h.push_str("</div>\n</section>\n");
 }
@@ -843,15 +836,8 @@ fn render_groups(
             .iter()
             .map(|(g, s)| Row { name: g.clone(), interval: s.interval(name), decided: s.share(r), colour: colour[r] })
             .collect();
-        let _ = writeln!(
-            h,
-            "<figure class=\"fl-multiple\" data-label=\"{l}\"{hidden}><figcaption style=\"--c:{c}\"><span class=\"fl-swatch\"></span>{t}</figcaption>{svg}</figure>",
-            l = escape_html(name),
-            hidden = if k < SHOWN_MULTIPLES { "" } else { " hidden" },
-            c = colour[r],
-            t = escape_html(&pretty(name)),
-            svg = charts::interval_chart(&rows, 420, 30, &format!("{} by {what}", pretty(name))),
-        );
+        let svg = charts::interval_chart(&rows, 420, 30, &format!("{} by {what}", pretty(name)));
+        multiple_figure(h, name, k, colour[r], &svg);
     }
     h.push_str("</div>\n</section>\n");
 }
@@ -1238,3 +1224,14 @@ const JS: &str = r##"
   document.documentElement.setAttribute("data-fl-ready", String(data.docs.length));
 })();
 "##;
+/// One chart of a row of small multiples: the `k`-th category `name`, in
+/// its colour, hidden past the first [`SHOWN_MULTIPLES`] until picked.
+fn multiple_figure(h: &mut String, name: &str, k: usize, colour: &str, svg: &str) {
+    let _ = writeln!(
+        h,
+        "<figure class=\"fl-multiple\" data-label=\"{l}\"{hidden}><figcaption style=\"--c:{colour}\"><span class=\"fl-swatch\"></span>{t}</figcaption>{svg}</figure>",
+        l = escape_html(name),
+        hidden = if k < SHOWN_MULTIPLES { "" } else { " hidden" },
+        t = escape_html(&pretty(name)),
+    );
+}
