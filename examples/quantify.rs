@@ -210,7 +210,12 @@ fn protocol(
             if head {
                 let mean = batch
                     .iter()
-                    .map(|a| a.document_scores.iter().find(|s| &*s.label == label.as_str()).map_or(0.0, |s| f64::from(s.score)))
+                    .map(|a| {
+                        a.document_scores
+                            .iter()
+                            .find(|s| &*s.label == label.as_str())
+                            .map_or(0.0, |s| f64::from(s.score))
+                    })
                     .sum::<f64>()
                     / batch.len() as f64;
                 err_pcc += (mean - truth).abs();
