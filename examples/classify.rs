@@ -103,11 +103,9 @@ fn print_table(a: &DocumentAnalysis, t: &framelens::Taxonomy, top: usize) {
         println!("\nlabels:");
     }
     print_labels(a, t, &a.labels);
-    let decided: Vec<&str> = a.labels.iter().chain(a.coarse.iter().flatten()).map(|l| l.label.as_str()).collect();
     let rest: Vec<String> = a
-        .document_scores
+        .undecided(t)
         .iter()
-        .filter(|s| !decided.contains(&&*s.label))
         .take(top)
         .map(|s| match a.explain(&s.label, t) {
             Some(why) => format!("  {:<48} {:.2}   {why}", s.label, s.score),

@@ -310,6 +310,31 @@ impl DocumentAnalysis {
         Some(basis.explain(c, chosen))
     }
 
+    /// The categories left out, each with the number its decision compared
+    /// ([`crate::basis::DecisionBasis::shown`]), best first: what `classify`
+    /// and the report list under "not chosen". Without a basis (results
+    /// written before it), the document scores.
+    pub fn undecided(&self, taxonomy: &crate::taxonomy::Taxonomy) -> Vec<LabelScore> {
+        let decided: Vec<&str> =
+            self.labels.iter().chain(self.coarse.iter().flatten()).map(|l| l.label.as_str()).collect();
+        let mut out: Vec<LabelScore> = self
+            .document_scores
+            .iter()
+            .filter(|s| !decided.contains(&&*s.label))
+            .map(|s| {
+                let shown = self
+                    .basis
+                    .as_ref()
+                    .zip(taxonomy.index_of_label(&s.label))
+                    .and_then(|(b, c)| b.shown(c))
+                    .unwrap_or(s.score);
+                LabelScore { label: std::sync::Arc::clone(&s.label), score: shown }
+            })
+            .collect();
+        out.sort_by(|a, b| by_score((a.score, &a.label), (b.score, &b.label)));
+        out
+    }
+
     /// The rule that decided this document, in words (the report footer's line).
     pub fn rule(&self) -> Option<&'static str> {
         self.basis.as_ref().map(|b| b.rule.describe())

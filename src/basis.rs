@@ -92,6 +92,22 @@ pub struct DecisionBasis {
 }
 
 impl DecisionBasis {
+    /// The number category `c` shows next to its label (JSON `labels`,
+    /// `classify`, the report): the one its decision compared, on a scale
+    /// where a chosen label never shows less than one left out. Under
+    /// [`Rule::BaseRates`] the base-rate score (evidence above neutral text
+    /// plus the log prior, in pooled standard deviations of neutral text) is
+    /// shown as `sigmoid(score − cut)`: 0.5 at the cut, above it chosen;
+    /// under the other rules the score itself (document score, head
+    /// probability or adapted probability).
+    pub fn shown(&self, c: usize) -> Option<f32> {
+        let s = *self.scores.get(c)?;
+        match self.rule {
+            Rule::BaseRates => Some(crate::score::sigmoid(s - *self.cuts.get(c)?)),
+            _ => Some(s),
+        }
+    }
+
     /// Why category `c` was chosen or left out, in words with its numbers,
     /// e.g. `score 0.41 ≥ threshold 0.38`. Two-level taxonomies add rules of
     /// their own (a sub-narrative implies its narrative, a narrative with no

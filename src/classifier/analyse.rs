@@ -161,6 +161,15 @@ impl Classifier {
                 norms,
             ),
         };
+        if basis.rule == crate::basis::Rule::BaseRates {
+            // Labels show the number their decision compared (see `DecisionBasis::shown`).
+            for l in &mut labels {
+                if let Some(shown) = self.taxonomy.index_of_label(&l.label).and_then(|c| basis.shown(c)) {
+                    l.score = shown;
+                }
+            }
+            labels.sort_by(|a, b| crate::analysis::by_score((a.score, &a.label), (b.score, &b.label)));
+        }
         let sentences = p
             .spans
             .iter()

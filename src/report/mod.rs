@@ -197,15 +197,17 @@ impl<'a> Page<'a> {
             .iter()
             .map(|l| ChartLabel { label: &l.label, score: l.score, decided: true, evidence: l.evidence.clone() })
             .collect();
-        let decided: Vec<&str> = a.labels.iter().chain(a.coarse.iter().flatten()).map(|l| l.label.as_str()).collect();
-        out.extend(a.document_scores.iter().filter(|s| !decided.contains(&&*s.label)).take(UNDECIDED_SHOWN).map(|s| {
-            ChartLabel {
-                label: &s.label,
-                score: s.score,
-                decided: false,
-                evidence: self.strongest_sentences(&s.label, 3),
+        // The best undecided ones, each with the number its decision compared.
+        for u in a.undecided(self.taxonomy).into_iter().take(UNDECIDED_SHOWN) {
+            if let Some(s) = a.document_scores.iter().find(|s| s.label == u.label) {
+                out.push(ChartLabel {
+                    label: &s.label,
+                    score: u.score,
+                    decided: false,
+                    evidence: self.strongest_sentences(&s.label, 3),
+                });
             }
-        }));
+        }
         out
     }
 
