@@ -916,6 +916,7 @@ fn _framelens(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(corpus::evaluate, m)?)?;
     m.add_function(wrap_pyfunction!(decode_text, m)?)?;
     m.add_function(wrap_pyfunction!(prevalence::prevalence, m)?)?;
+    m.add_function(wrap_pyfunction!(prevalence::adapt, m)?)?;
     m.add_function(wrap_pyfunction!(report::report, m)?)?;
     m.add_function(wrap_pyfunction!(resolve_models_dir, m)?)?;
     m.add_function(wrap_pyfunction!(onnxruntime_library, m)?)?;
