@@ -183,15 +183,9 @@ impl Input {
 
 fn run(args: &Args) -> Fallible<Tally> {
     if args.adapt {
-        // Refused before any work when the taxonomy is flat (see Prevalence::adapt).
+        // Refused before any work when the taxonomy is flat.
         let t = framelens::Taxonomy::from_name_or_path(&args.classifier.taxonomy)?;
-        if !t.is_hierarchical() {
-            return Err(format!(
-                "--adapt re-decides two-level taxonomies only (whether a document carries a narrative at all); `{}` is flat: its per-category posteriors were measured unreliable (docs/accuracy.md). --summary works for it",
-                t.name
-            )
-            .into());
-        }
+        corpus::Adaptation::check_adaptable(&t)?;
     }
     if args.redecide {
         return redecide(args);

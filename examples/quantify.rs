@@ -73,6 +73,9 @@ struct Figures {
     mae_count: f64,
     mae_anchored: f64,
     mae_gate: f64,
+    /// With a head: the mean of its probabilities (probabilistic
+    /// classify-and-count), beside the default's prior adjustment.
+    mae_mean_probability: Option<f64>,
     /// Two-level taxonomies: error of the share that carries any narrative.
     any_error_count: Option<f64>,
     any_error_gate: Option<f64>,
@@ -115,6 +118,9 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             figures.f1,
             figures.f1_adapted.map_or_else(|| " (--adapt: two-level taxonomies only)".to_string(), |f| format!(", --adapt {f:.3}"))
         );
+        if let Some(m) = figures.mae_mean_probability {
+            println!("  head: mean of its probabilities (PCC) {m:.3}; the default above normalises them per document when each carries one category");
+        }
         if let (Some(c), Some(g)) = (figures.any_error_count, figures.any_error_gate) {
             println!("  share carrying any narrative, mean absolute error: count {c:.3}, gate {g:.3}");
         }
@@ -161,6 +167,9 @@ fn protocol(
     let (mut err_count, mut err_anchored, mut err_gate, mut n_err) = (0.0, 0.0, 0.0, 0usize);
     let (mut any_count, mut any_gate) = (0.0, 0.0);
     let (mut f1, mut f1_adapted) = (0.0, 0.0);
+    let head = analyses.iter().any(|a| a.scorer.starts_with("head"));
+    let adaptable = t.is_hierarchical();
+    let mut err_pcc = 0.0;
     for _ in 0..args.samples {
         // Uniform over the simplex: normalised exponential draws.
         let w: Vec<f64> = (0..classes.len()).map(|_| -rng.next().ln()).collect();
@@ -198,13 +207,26 @@ fn protocol(
             err_count += (get(&counted) - truth).abs();
             err_anchored += (get(&anchored) - truth).abs();
             err_gate += (get(&gated) - truth).abs();
+            if head {
+                let mean = batch
+                    .iter()
+                    .map(|a| {
+                        a.document_scores
+                            .iter()
+                            .find(|s| &*s.label == label.as_str())
+                            .map_or(0.0, |s| f64::from(s.score))
+                    })
+                    .sum::<f64>()
+                    / batch.len() as f64;
+                err_pcc += (mean - truth).abs();
+            }
             n_err += 1;
         }
         let gold_sets: Vec<(String, Vec<String>)> =
             sample.iter().enumerate().map(|(j, &i)| (j.to_string(), gold(t, &docs[i]))).collect();
         let before: Vec<(String, Vec<String>)> =
             batch.iter().enumerate().map(|(j, a)| (j.to_string(), predicted(t, a))).collect();
-        let adapted_f1 = if t.is_hierarchical() {
+        let adapted_f1 = if adaptable {
             let mut adapted = batch;
             Prevalence::adapt(&mut adapted, t)?;
             let after: Vec<(String, Vec<String>)> =
@@ -226,9 +248,10 @@ fn protocol(
         mae_count: err_count / n_err.max(1) as f64,
         mae_anchored: err_anchored / n_err.max(1) as f64,
         mae_gate: err_gate / n_err.max(1) as f64,
+        mae_mean_probability: head.then_some(err_pcc / n_err.max(1) as f64),
         any_error_count: t.other_label.as_ref().map(|_| any_count / n),
         any_error_gate: t.other_label.as_ref().map(|_| any_gate / n),
         f1: f1 / n,
-        f1_adapted: t.is_hierarchical().then_some(f1_adapted / n),
+        f1_adapted: adaptable.then_some(f1_adapted / n),
     })
 }

@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::Command;
 
 use framelens::basis::{fingerprint, DecisionBasis, Norms, Rule};
-use framelens::corpus::{Method, Prevalence, MIN_DOCUMENTS};
+use framelens::corpus::{Adaptation, Method, Prevalence, MIN_DOCUMENTS};
 use framelens::{DocumentAnalysis, DocumentLabel, LabelScore, Taxonomy};
 
 /// A frames analysis whose document scores put category `hot` at `z`
@@ -141,6 +141,37 @@ fn adapt_redecides_from_scores_and_explains_with_the_new_rule() {
         }
         assert!(d.explain(&t.categories[hot].label, &t).unwrap().starts_with("adapted probability"));
     }
+}
+
+/// The fit-once, apply-anywhere split (a Spark job fits on the driver and
+/// applies on the executors) decides exactly as `Prevalence::adapt`, also
+/// after a trip through JSON, and per language in a mixed corpus.
+#[test]
+fn adaptation_fitted_once_and_applied_anywhere_equals_adapt() {
+    let t = Taxonomy::builtin("semeval2025-narratives").unwrap();
+    let hot = t.roots()[0];
+    let docs: Vec<DocumentAnalysis> = (0..80)
+        .map(|i| doc(&t, hot, if i % 3 == 0 { 5.0 } else { 0.3 }, Some(if i < 40 { "eng" } else { "bul" })))
+        .collect();
+    let mut whole = docs.clone();
+    Prevalence::adapt(&mut whole, &t).unwrap();
+    let fitted = Adaptation::fit(&docs, &t).unwrap();
+    let json = serde_json::to_string(&fitted).unwrap();
+    let back: Adaptation = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, fitted);
+    assert_eq!(back.documents, 80);
+    for (i, d) in docs.iter().enumerate() {
+        let mut one = d.clone();
+        back.apply(&mut one, &t).unwrap();
+        assert_eq!(one, whole[i], "doc {i}");
+    }
+    // Another taxonomy's document is refused, naming both.
+    let frames = frames();
+    let mut foreign = doc(&frames, 0, 1.0, None);
+    let err = back.apply(&mut foreign, &frames).unwrap_err().to_string();
+    assert!(err.contains("semeval2025-narratives") || err.contains("media-frames"), "{err}");
+    let err = Adaptation::fit(&[], &frames).unwrap_err().to_string();
+    assert!(err.contains("`media-frames` is flat"), "{err}");
 }
 
 fn batch(args: &[&str]) -> std::process::Output {

@@ -27,7 +27,7 @@
 //! Other fields are ignored on reading.
 
 mod prevalence;
-pub use prevalence::{Estimate, Method, Prevalence, ADAPTED_CUT, MIN_DOCUMENTS};
+pub use prevalence::{Adaptation, Estimate, Method, Prevalence, ADAPTED_CUT, MIN_DOCUMENTS};
 
 use std::collections::HashSet;
 use std::fmt;

@@ -94,7 +94,9 @@ impl Method {
             (Method::Gate, false) => {
                 "anchored gate: the share carrying any category from documents' best scores as a mixture of neutral reporting (known from the taxonomy's background, per length and language) and the rest (fitted by EM; 90% profile-likelihood interval); each category counted (90% Wilson interval)"
             }
-            (Method::Gate | Method::Anchored, true) => "probabilistic classify-and-count: the mean of the head's probabilities",
+            (Method::Gate | Method::Anchored, true) => {
+                "probabilistic classify-and-count: the mean of the head's probabilities (normalised to sum to one per document for a taxonomy whose documents carry exactly one category); 90% normal interval"
+            }
             (Method::Anchored, false) => {
                 "anchored mixture: per category, documents' scores as a mixture of neutral reporting (known from the taxonomy's background, per length and language) and documents that carry it (fitted by EM); 90% profile-likelihood interval"
             }
@@ -112,7 +114,7 @@ struct Doc<'a> {
 
 /// A fitted binary mixture: share `pi`, positive component `N(mu, tau²)`,
 /// negative `N(0, 1)`, on z-scores.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 struct Mixture {
     pi: f64,
     mu: f64,
@@ -192,8 +194,9 @@ fn quantile(v: &[f64], q: f64) -> f64 {
     s[((s.len() - 1) as f64 * q).round() as usize]
 }
 
-/// Per category and for the gate: the fitted mixtures and which documents
-/// they cover (`None`: the category's domain is not the document's).
+/// What one group of documents (a language, or the whole corpus) teaches:
+/// per category and for the gate, the fitted mixtures (zero-shot).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct Fitted {
     /// Per category: mixture (None without norms, a head, or too few docs).
     mixtures: Vec<Option<Mixture>>,
@@ -255,6 +258,19 @@ fn fit(taxonomy: &Taxonomy, docs: &[Doc<'_>], method: Method) -> Fitted {
     Fitted { mixtures, gate }
 }
 
+/// What a document's probabilities are divided by before averaging: their
+/// sum for a taxonomy whose documents carry exactly one category
+/// (`min_labels = max_labels = 1`), else 1.
+fn exclusive_total(taxonomy: &Taxonomy, d: &Doc<'_>) -> f64 {
+    let exclusive = taxonomy.min_labels == Some(1) && taxonomy.max_labels == Some(1);
+    let total: f64 = d.scores.iter().map(|&s| f64::from(s)).sum();
+    if exclusive && total > 0.0 {
+        total
+    } else {
+        1.0
+    }
+}
+
 fn carries(a: &DocumentAnalysis, label: &str) -> bool {
     a.labels.iter().chain(a.coarse.iter().flatten()).any(|l| l.label == label)
 }
@@ -279,7 +295,9 @@ fn summarise(taxonomy: &Taxonomy, docs: &[Doc<'_>], method: Method, fingerprint:
             let (low, high) = wilson(counted, n);
             Estimate { estimate: counted, low, high, counted, note: None }
         } else if head {
-            let p: Vec<f64> = docs.iter().map(|d| f64::from(d.scores[c])).collect();
+            // A document of an exclusive taxonomy carries exactly one
+            // category: its probabilities are shares of one, normalised.
+            let p: Vec<f64> = docs.iter().map(|d| f64::from(d.scores[c]) / exclusive_total(taxonomy, d)).collect();
             let (est, low, high) = mean_interval(&p);
             Estimate { estimate: est, low, high, counted, note: None }
         } else {
@@ -418,45 +436,95 @@ impl Prevalence {
     }
 
     /// Re-decide every document with the corpus's estimated prevalences as
-    /// its priors (fitted per language when the corpus holds several): a
-    /// category is chosen when its posterior reaches [`ADAPTED_CUT`]; a
-    /// document carries a narrative only when its "carries any"
-    /// posterior does, and then at least its best narrative. Labels' scores
-    /// become the posteriors and each basis says [`Rule::Adapted`]. Only the
-    /// document scores and bases are read: no model is needed. Documents
-    /// without neutral-text norms (a head, or results written before them)
-    /// are re-decided from their scores as probabilities.
-    ///
-    /// Flat taxonomies are refused: measured on the 169 Global Voices
-    /// stories, per-category posteriors gave Fairness_and_equality to every
-    /// story (docs/accuracy.md); only the two-level gate was measured to help.
+    /// its priors: [`Adaptation::fit`] over `docs`, then
+    /// [`Adaptation::apply`] to each (see there). Only the document scores
+    /// and bases are read: no model is needed.
     pub fn adapt(docs: &mut [DocumentAnalysis], taxonomy: &Taxonomy) -> Result<()> {
-        if !taxonomy.is_hierarchical() {
+        let adaptation = Adaptation::fit(docs, taxonomy)?;
+        for d in docs.iter_mut() {
+            adaptation.apply(d, taxonomy)?;
+        }
+        Ok(())
+    }
+}
+
+/// What re-deciding a corpus's documents with its estimated prevalences as
+/// priors needs, fitted once over the corpus ([`Adaptation::fit`]) and then
+/// applied to each document anywhere ([`Adaptation::apply`]): a Spark job
+/// fits it on the driver and re-decides on the executors. It is a few
+/// numbers per category and language, serialisable as JSON.
+///
+/// A document carries a narrative when its "carries any" posterior (the
+/// gate mixture, anchored on neutral text) reaches [`ADAPTED_CUT`], and then
+/// at least its best narrative; each category's posterior comes from its
+/// anchored mixture (a head's probabilities are used as they are). Flat
+/// taxonomies are refused ([`Adaptation::check_adaptable`]): no posterior
+/// for frames or techniques was measured reliable (docs/accuracy.md).
+///
+/// Fitted per language when the corpus holds several; a document of a
+/// language the fit did not see is re-decided with the pooled fit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Adaptation {
+    /// The taxonomy's fingerprint ([`crate::basis::fingerprint`]).
+    pub taxonomy: String,
+    /// Documents the fit was over.
+    pub documents: usize,
+    pooled: Fitted,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    by_language: BTreeMap<String, Fitted>,
+}
+
+impl Adaptation {
+    /// Fit the adaptation over `docs` (all classified with `taxonomy`).
+    /// Zero documents, documents of another taxonomy or taxonomy version,
+    /// and zero-shot results of a flat taxonomy are errors.
+    pub fn fit(docs: &[DocumentAnalysis], taxonomy: &Taxonomy) -> Result<Adaptation> {
+        Adaptation::check_adaptable(taxonomy)?;
+        let fingerprint = check(taxonomy, docs)?;
+        let all: Vec<Doc<'_>> = docs.iter().map(|a| doc_of(taxonomy, a)).collect();
+        let pooled = fit(taxonomy, &all, Method::Anchored);
+        let mut groups: BTreeMap<String, Vec<Doc<'_>>> = BTreeMap::new();
+        for a in docs {
+            groups.entry(language_key(a)).or_default().push(doc_of(taxonomy, a));
+        }
+        let by_language = if groups.len() > 1 {
+            groups.iter().map(|(l, g)| (l.clone(), fit(taxonomy, g, Method::Anchored))).collect()
+        } else {
+            BTreeMap::new()
+        };
+        Ok(Adaptation { taxonomy: fingerprint, documents: docs.len(), pooled, by_language })
+    }
+
+    /// Whether results of `taxonomy` can be adapted: two-level taxonomies
+    /// only; a flat one is refused with the reason.
+    pub fn check_adaptable(taxonomy: &Taxonomy) -> Result<()> {
+        if taxonomy.is_hierarchical() {
+            return Ok(());
+        }
+        Err(Error::InvalidInput(format!(
+            "adapting decisions to the corpus is measured to help two-level taxonomies only (whether a document carries a narrative at all); `{}` is flat: neither its zero-shot posteriors nor prior adjustment of a head's probabilities were reliable (docs/accuracy.md). Prevalence estimates (--summary) work for it",
+            taxonomy.name
+        )))
+    }
+
+    /// Re-decide `doc` with the fitted priors: labels' scores become the
+    /// posteriors and its basis says [`Rule::Adapted`]. A document in
+    /// neither domain keeps its `Other`. A document of another taxonomy or
+    /// taxonomy version is an error.
+    pub fn apply(&self, doc: &mut DocumentAnalysis, taxonomy: &Taxonomy) -> Result<()> {
+        let fingerprint = check(taxonomy, std::slice::from_ref(doc))?;
+        if fingerprint != self.taxonomy {
             return Err(Error::InvalidInput(format!(
-                "adapting decisions to the corpus is measured to help two-level taxonomies only (whether a document carries a narrative at all); `{}` is flat, and its per-category posteriors were not reliable (docs/accuracy.md)",
-                taxonomy.name
+                "the adaptation was fitted with taxonomy {}, not {}: fit and apply with the same one",
+                self.taxonomy, fingerprint
             )));
         }
-        check(taxonomy, docs)?;
-        let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-        for (i, a) in docs.iter().enumerate() {
-            groups.entry(language_key(a)).or_default().push(i);
+        if doc.domain_reason.is_some() {
+            return Ok(());
         }
-        let decisions: Vec<(usize, Adapted)> = groups
-            .values()
-            .flat_map(|idx| {
-                let group: Vec<Doc<'_>> = idx.iter().map(|&i| doc_of(taxonomy, &docs[i])).collect();
-                let fitted = fit(taxonomy, &group, Method::Anchored);
-                idx.iter().zip(&group).map(|(&i, d)| (i, adapted(taxonomy, d, &fitted))).collect::<Vec<_>>()
-            })
-            .collect();
-        for (i, a) in decisions {
-            // A document in neither domain keeps its `Other` (and its rule).
-            if docs[i].domain_reason.is_some() {
-                continue;
-            }
-            apply(taxonomy, &mut docs[i], a);
-        }
+        let fitted = self.by_language.get(&language_key(doc)).unwrap_or(&self.pooled);
+        let decision = adapted(taxonomy, &doc_of(taxonomy, doc), fitted);
+        apply(taxonomy, doc, decision);
         Ok(())
     }
 }

@@ -172,8 +172,7 @@ pub fn train_held_out(
     for c in (0..k).filter(|&c| use_zero_shot[c]) {
         judged_scores.column_mut(c).assign(&zero_shot.column(c));
     }
-    let (true_positive_rate, false_positive_rate) =
-        super::rates::rates(taxonomy, &judged_scores, &gold, &thresholds);
+    let (true_positive_rate, false_positive_rate) = super::rates::rates(taxonomy, &judged_scores, &gold, &thresholds);
     let prevalence = super::rates::prevalence(k, docs.iter().map(|d| d.labels.as_slice()));
 
     let all: Vec<Unit> = doc_units.iter().chain(&extra).cloned().collect();
