@@ -14,6 +14,7 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
 
+mod adaptation;
 mod batchfile;
 mod corpus;
 mod offsets;
@@ -917,6 +918,7 @@ fn _framelens(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(decode_text, m)?)?;
     m.add_function(wrap_pyfunction!(prevalence::prevalence, m)?)?;
     m.add_function(wrap_pyfunction!(prevalence::adapt, m)?)?;
+    m.add_class::<adaptation::Adaptation>()?;
     m.add_function(wrap_pyfunction!(report::report, m)?)?;
     m.add_function(wrap_pyfunction!(resolve_models_dir, m)?)?;
     m.add_function(wrap_pyfunction!(onnxruntime_library, m)?)?;

@@ -121,8 +121,7 @@ pub fn check_adaptable(py: Python<'_>, taxonomy: &framelens::Taxonomy) -> PyResu
     if taxonomy.is_hierarchical() {
         return Ok(());
     }
-    let t = taxonomy.clone();
-    unlocked(py, move || framelens::corpus::Prevalence::adapt(&mut [], &t))
+    framelens::corpus::Adaptation::check_adaptable(taxonomy).map_err(crate::to_pyerr)
 }
 
 /// `classify_batch(..., adapt=True)`: re-decide the analyses among `slots`

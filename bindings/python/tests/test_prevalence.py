@@ -49,6 +49,12 @@ def narratives(models):
     return framelens.Classifier(NARRATIVES, models_dir=models)
 
 
+@pytest.fixture(scope="module")
+def narrated(narratives):
+    """classify_batch's results on TEXTS with the narratives (the blank text failed)."""
+    return narratives.classify_batch(TEXTS)
+
+
 @pytest.mark.parametrize("taxonomy", ["media-frames", NARRATIVES])
 def test_prevalence_equals_batch_summary(taxonomy, models, example, tmp_path):
     assert len(TEXTS) > framelens_min_documents()
@@ -123,7 +129,7 @@ def _labels(a):
     ]
 
 
-def test_adapt_equals_classify_batch_adapt_and_batch_redecide(narratives, example, tmp_path):
+def test_adapt_equals_classify_batch_adapt_and_batch_redecide(narratives, narrated, example, tmp_path):
     # The saved batch output (all sentence scores kept, as above), re-decided by batch itself.
     records, _ = _batch(example, tmp_path, NARRATIVES, "--sentence-scores", "all")
     redecided = tmp_path / "redecided.jsonl"
@@ -136,7 +142,7 @@ def test_adapt_equals_classify_batch_adapt_and_batch_redecide(narratives, exampl
     want = [json.loads(line) for line in redecided.read_text(encoding="utf-8").splitlines()]
     assert [w["id"] for w in want] == [rec["id"] for rec in records]
 
-    plain = narratives.classify_batch(TEXTS)
+    plain = narrated
     adapted = framelens.adapt(plain)
     in_one_go = narratives.classify_batch(TEXTS, adapt=True)
     assert len(adapted) == len(plain) == len(want)
@@ -197,3 +203,40 @@ def test_adapt_bad_input(classifier, narratives):
         framelens.adapt([f, None])
     with pytest.raises(framelens.InvalidSettingError, match="not a built-in taxonomy"):
         framelens.adapt([dict(f.to_dict(), taxonomy="mine")])
+
+
+def test_adaptation_fit_then_apply_equals_adapt(narrated):
+    want = framelens.adapt(narrated)
+    fitted = framelens.Adaptation.fit(narrated)
+    assert [fitted.apply(r) for r in narrated] == want  # the failed document comes back as it is
+    shipped = framelens.Adaptation.from_json(fitted.to_json())
+    assert shipped.to_json() == fitted.to_json()
+    for r, w in zip(narrated, want):
+        if isinstance(r, framelens.Analysis):
+            assert shipped.apply(r.to_json()) == w.to_json()
+            assert shipped.apply(r.to_dict()) == w.to_dict()
+    assert shipped.apply(None) is None
+    # Fitted on JSON strings, or on analyses without their sentences (what the
+    # Spark job's driver collects): the same adaptation.
+    ok = [r for r in narrated if isinstance(r, framelens.Analysis)]
+    assert framelens.Adaptation.fit([r.to_json() for r in ok]).to_json() == fitted.to_json()
+    assert framelens.Adaptation.fit([dict(r.to_dict(), sentences=[]) for r in ok]).to_json() == fitted.to_json()
+
+
+def test_adaptation_bad_input(classifier, narrated):
+    with pytest.raises(framelens.InvalidInputError, match="no classified documents"):
+        framelens.Adaptation.fit([None])
+    with pytest.raises(framelens.InvalidInputError, match="result 1: expected a framelens.Analysis"):
+        framelens.Adaptation.fit([narrated[0], 3.5])
+    f = classifier.classify("NATO moved two brigades east.")
+    with pytest.raises(framelens.InvalidInputError, match="two-level taxonomies only"):
+        framelens.Adaptation.fit([f])
+    with pytest.raises(framelens.InvalidInputError, match="result 2 was classified with taxonomy `media-frames`"):
+        framelens.Adaptation.fit([narrated[0], None, f])
+    fitted = framelens.Adaptation.fit(narrated)
+    with pytest.raises(framelens.InvalidInputError, match="classified with taxonomy `media-frames`, not `semeval2025"):
+        fitted.apply(f.to_json())
+    with pytest.raises(framelens.InvalidInputError, match="not an analysis"):
+        fitted.apply("{not json")
+    with pytest.raises(framelens.InvalidInputError, match="not an adaptation's JSON"):
+        framelens.Adaptation.from_json('{"no": "adaptation"}')

@@ -40,6 +40,7 @@ from ._errors import (
 )
 from ._framelens import (
     BUILTIN_TAXONOMIES,
+    Adaptation,
     Analysis,
     Classifier,
     Head,
@@ -66,6 +67,7 @@ from ._prevalence import prevalence_frame
 __version__ = "0.2.0"
 
 __all__ = [
+    "Adaptation",
     "Analysis",
     "BUILTIN_TAXONOMIES",
     "BackendUnavailableError",

@@ -266,6 +266,24 @@ def adapt(
     *,
     taxonomy: Union[str, "os.PathLike[str]", Taxonomy, None] = None,
 ) -> List[_Result]: ...
+class Adaptation:
+    """``framelens.adapt`` in two steps: fitted once over a corpus, applied to
+    one document at a time; ``to_json``/``from_json`` carry it elsewhere."""
+
+    @classmethod
+    def fit(
+        cls,
+        results: Iterable[_Result],
+        *,
+        taxonomy: Union[str, "os.PathLike[str]", Taxonomy, None] = None,
+    ) -> "Adaptation": ...
+    def apply(self, result: _Result) -> _Result: ...
+    def to_json(self) -> str: ...
+    @classmethod
+    def from_json(
+        cls, json: str, *, taxonomy: Union[str, "os.PathLike[str]", Taxonomy, None] = None
+    ) -> "Adaptation": ...
+
 def report(
     results: Iterable[Union[Analysis, FramelensError, Dict[str, Any], str, None]],
     path: _Path,
