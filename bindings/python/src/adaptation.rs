@@ -89,7 +89,7 @@ impl Adaptation {
         }
         let taxonomy = taxonomy_for(py, taxonomy, &docs)?;
         check_items(py, &taxonomy, &at.iter().copied().zip(&docs).collect::<Vec<_>>())?;
-        check_adaptable(py, &taxonomy)?;
+        check_adaptable(&taxonomy)?;
         let (inner, taxonomy) = unlocked(py, move || {
             let a = framelens::corpus::Adaptation::fit(&docs, &taxonomy)?;
             Ok((a, taxonomy))

@@ -652,7 +652,7 @@ impl Classifier {
     ) -> PyResult<PyObject> {
         let chunk_size = chunk_size.max(1);
         if adapt {
-            prevalence::check_adaptable(py, self.inner.taxonomy())?;
+            prevalence::check_adaptable(self.inner.taxonomy())?;
         }
         if texts.is_instance_of::<PyString>() {
             return Err(PyTypeError::new_err(

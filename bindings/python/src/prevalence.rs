@@ -117,10 +117,7 @@ pub fn prevalence(
 
 /// Refuse `adapt=True` for a flat taxonomy before any work, with the
 /// library's error.
-pub fn check_adaptable(py: Python<'_>, taxonomy: &framelens::Taxonomy) -> PyResult<()> {
-    if taxonomy.is_hierarchical() {
-        return Ok(());
-    }
+pub fn check_adaptable(taxonomy: &framelens::Taxonomy) -> PyResult<()> {
     framelens::corpus::Adaptation::check_adaptable(taxonomy).map_err(crate::to_pyerr)
 }
 
@@ -284,7 +281,7 @@ pub fn adapt(
     }
     let taxonomy = taxonomy_for(py, taxonomy, &docs)?;
     check_items(py, &taxonomy, &at.iter().copied().zip(&docs).collect::<Vec<_>>())?;
-    check_adaptable(py, &taxonomy)?;
+    check_adaptable(&taxonomy)?;
     let docs = unlocked(py, move || {
         let mut docs = docs;
         framelens::corpus::Prevalence::adapt(&mut docs, &taxonomy)?;
