@@ -3,7 +3,7 @@
     spark-submit examples/spark/classify_corpus.py --input PATH --output DIR \
         [--taxonomy NAME|PATH] [--models DIR] [--format auto|text|jsonl|parquet] \
         [--partitions N] [--chunk N] [--max-bytes N] [--threads N] [--overwrite] \
-        [--summary FILE]
+        [--summary FILE] [--adapt]
 
 The input is one of (as for the Rust `batch` example):
 
@@ -32,10 +32,30 @@ A document that fails is a row with an ``error``; the job goes on and exits 0.
 
 ``--summary FILE`` writes the corpus's prevalence estimates as JSON, the
 summary ``batch --summary`` writes (``framelens.prevalence``): the driver
-collects the ``analysis`` column of the written rows, so it needs memory for
-every document's analysis JSON (a few KB each). Re-deciding documents with
-the corpus's prevalences (``batch --adapt``) is not done here: run
-``batch --redecide --adapt`` over the rows' analyses instead.
+collects the ``analysis`` column of the written rows without the sentences
+(dropped on the executors; the estimate does not read them), 16.5 KB per
+document for ``semeval2025-narratives`` on the cluster test's texts where the
+whole analysis is 402 KB. With ``--adapt`` it is the
+summary of the decisions as classified, before they are re-decided (as
+``batch --summary --adapt`` writes it).
+
+``--adapt`` re-decides every document with the corpus's estimated
+prevalences as priors (per language in a mixed corpus), as ``batch --adapt``
+does, in a second pass over the scores already computed (no second
+encoding; two-level taxonomies only, a flat one is refused before any work).
+The classification pass is written to ``DIR.classified`` (the same columns
+plus ``chars``, each sentence's character offsets; kept: the decisions
+before adapting), then the driver collects its ``analysis`` column with the
+sentences dropped on the executors (for N documents the driver holds N
+analyses without sentences: the document scores and decision basis, 16.5 KB
+each for ``semeval2025-narratives`` on the cluster test's 304 texts, so
+about 1.7 GB per 100,000 documents; the job prints the figure), fits
+``framelens.Adaptation`` on them, broadcasts its JSON (16.8 KB there), and
+the executors re-decide each row with ``mapInArrow`` and write
+the output under DIR: the same rows as without ``--adapt``, with the
+re-decided labels and analyses (``batch --redecide FILE --adapt`` on the
+same documents gives the same labels).
+
 Documents are classified on the executors with ``mapInArrow``: each Python
 worker process builds one ``framelens.Classifier`` the first time it needs
 one and keeps it for every later partition it runs (it is never pickled: only
@@ -73,6 +93,11 @@ class Settings(NamedTuple):
     threads: Optional[int]
     chunk: int
     max_bytes: int
+    #: With ``--adapt``: also write each sentence's character offsets (the
+    #: ``chars`` column of the classification pass's output), so that the
+    #: second pass gives the adapted labels' evidence as character offsets
+    #: without the text.
+    keep_chars: bool = False
 
 
 # ---------------------------------------------------------------------------
@@ -111,20 +136,21 @@ def _classifier(settings: Settings) -> Any:
     return clf
 
 
-def _arrow_schema() -> Any:
+def _arrow_schema(chars: bool = False) -> Any:
     import pyarrow as pa
 
     evidence = pa.struct([("sentence", pa.int32()), ("start", pa.int64()), ("end", pa.int64())])
     label = pa.struct([("label", pa.string()), ("score", pa.float64()), ("evidence", pa.list_(evidence))])
-    return pa.schema(
-        [
-            ("id", pa.string()),
-            ("error", pa.string()),
-            ("language", pa.string()),
-            ("labels", pa.list_(label)),
-            ("analysis", pa.string()),
-        ]
-    )
+    fields = [
+        ("id", pa.string()),
+        ("error", pa.string()),
+        ("language", pa.string()),
+        ("labels", pa.list_(label)),
+        ("analysis", pa.string()),
+    ]
+    if chars:
+        fields.append(("chars", pa.list_(pa.struct([("start", pa.int64()), ("end", pa.int64())]))))
+    return pa.schema(fields)
 
 
 def _file_name(path: str) -> str:
@@ -167,10 +193,11 @@ def decode(
         return doc_id, None, str(e)
 
 
-def _row(doc_id: Optional[str], result: Any) -> Dict[str, Any]:
+def _row(doc_id: Optional[str], result: Any, keep_chars: bool = False) -> Dict[str, Any]:
     """An output row from an `Analysis`, or from an error (a message or an exception)."""
     if isinstance(result, (str, BaseException)):
-        return {"id": doc_id, "error": str(result), "language": None, "labels": None, "analysis": None}
+        row = {"id": doc_id, "error": str(result), "language": None, "labels": None, "analysis": None}
+        return dict(row, chars=None) if keep_chars else row
     sentences = result.sentences
     labels = [
         {
@@ -182,21 +209,26 @@ def _row(doc_id: Optional[str], result: Any) -> Dict[str, Any]:
     ]
     language = result.language
     code = getattr(language, "code", language)
-    return {"id": doc_id, "error": None, "language": code, "labels": labels, "analysis": result.to_json()}
+    row = {"id": doc_id, "error": None, "language": code, "labels": labels, "analysis": result.to_json()}
+    if keep_chars:
+        row["chars"] = [{"start": s.start, "end": s.end} for s in sentences]
+    return row
 
 
 def classify_rows(settings: Settings, rows: List[Tuple[Optional[str], Optional[str], Optional[str]]]) -> List[Dict[str, Any]]:
     """Classify the texts of (id, text, error) `rows` in one batch; rows with an error pass through."""
     texts = [text for _, text, error in rows if error is None]
     results = iter(_classifier(settings).classify_batch(texts) if texts else [])
-    return [_row(doc_id, error if error is not None else next(results)) for doc_id, _, error in rows]
+    return [
+        _row(doc_id, error if error is not None else next(results), settings.keep_chars) for doc_id, _, error in rows
+    ]
 
 
 def classify_partition(settings: Settings, from_file: bool, batches: Iterator[Any]) -> Iterator[Any]:
     """The `mapInArrow` function: Arrow batches of input rows → batches of output rows."""
     import pyarrow as pa
 
-    schema = _arrow_schema()
+    schema = _arrow_schema(settings.keep_chars)
     for batch in batches:
         cols = batch.to_pydict()
         rows = [
@@ -210,11 +242,70 @@ def classify_partition(settings: Settings, from_file: bool, batches: Iterator[An
             yield pa.RecordBatch.from_pylist(out, schema=schema)
 
 
+# The second pass (--adapt), also on the executors.
+
+#: One adaptation per Python worker process, keyed by (taxonomy, its JSON).
+_ADAPTATIONS: Dict[Tuple[str, str], Any] = {}
+
+
+def strip_sentences(batches: Iterator[Any]) -> Iterator[Any]:
+    """The `mapInArrow` function before the fit: each `analysis` without its
+    sentences (the fit reads the document scores and decision basis only), so
+    that the driver collects a few KB per document, not the whole analysis."""
+    import pyarrow as pa
+
+    schema = pa.schema([("analysis", pa.string())])
+    for batch in batches:
+        out = []
+        for analysis in batch.column("analysis").to_pylist():
+            d = json.loads(analysis)
+            d["sentences"] = []
+            out.append(json.dumps(d, ensure_ascii=False, separators=(",", ":")))
+        yield pa.RecordBatch.from_pydict({"analysis": out}, schema=schema)
+
+
+def adapted_row(adaptation: Any, row: Dict[str, Any]) -> Dict[str, Any]:
+    """A classification pass's row re-decided by `adaptation`; error rows pass through."""
+    if row["analysis"] is None:
+        return {k: row[k] for k in ("id", "error", "language", "labels", "analysis")}
+    analysis = adaptation.apply(row["analysis"])
+    d = json.loads(analysis)
+    chars = row["chars"]
+    labels = [
+        {
+            "label": label["label"],
+            "score": label["score"],
+            "evidence": [{"sentence": i, "start": chars[i]["start"], "end": chars[i]["end"]} for i in label["evidence"]],
+        }
+        for label in d["labels"]
+    ]
+    return {"id": row["id"], "error": None, "language": row["language"], "labels": labels, "analysis": analysis}
+
+
+def adapt_partition(taxonomy: str, fitted: Any, batches: Iterator[Any]) -> Iterator[Any]:
+    """The second pass's `mapInArrow` function: the classification pass's rows
+    (with their ``chars``) → the output rows, re-decided with the adaptation
+    fitted on the driver (`fitted`: a broadcast of its JSON). No model: only
+    the scores already in each analysis are read."""
+    import pyarrow as pa
+
+    key = (taxonomy, fitted.value)
+    adaptation = _ADAPTATIONS.get(key)
+    if adaptation is None:
+        import framelens
+
+        adaptation = _ADAPTATIONS[key] = framelens.Adaptation.from_json(fitted.value, taxonomy=taxonomy)
+    schema = _arrow_schema()
+    for batch in batches:
+        rows = batch.to_pylist()
+        yield pa.RecordBatch.from_pylist([adapted_row(adaptation, r) for r in rows], schema=schema)
+
+
 # ---------------------------------------------------------------------------
 # Driver side.
 
 
-def _spark_schema() -> Any:
+def _spark_schema(chars: bool = False) -> Any:
     from pyspark.sql.types import (
         ArrayType,
         DoubleType,
@@ -239,15 +330,17 @@ def _spark_schema() -> Any:
             StructField("evidence", ArrayType(evidence)),
         ]
     )
-    return StructType(
-        [
-            StructField("id", StringType()),
-            StructField("error", StringType()),
-            StructField("language", StringType()),
-            StructField("labels", ArrayType(label)),
-            StructField("analysis", StringType()),
-        ]
-    )
+    fields = [
+        StructField("id", StringType()),
+        StructField("error", StringType()),
+        StructField("language", StringType()),
+        StructField("labels", ArrayType(label)),
+        StructField("analysis", StringType()),
+    ]
+    if chars:
+        span = StructType([StructField("start", LongType()), StructField("end", LongType())])
+        fields.append(StructField("chars", ArrayType(span)))
+    return StructType(fields)
 
 
 def detect_format(path: str) -> str:
@@ -383,7 +476,15 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         "--summary",
         metavar="FILE",
         default=None,
-        help="also write the corpus's prevalence estimates here as JSON (batch --summary's), on the driver",
+        help="also write the corpus's prevalence estimates here as JSON (batch --summary's), on the driver; "
+        "with --adapt, of the decisions before re-deciding (as batch)",
+    )
+    p.add_argument(
+        "--adapt",
+        action="store_true",
+        help="re-decide every document with the corpus's estimated prevalences as priors (batch --adapt; "
+        "two-level taxonomies): a second pass over the scores already computed, no second encoding; "
+        "the classification pass is kept in DIR.classified",
     )
     args = p.parse_args(argv)
     for name in ("chunk", "max_bytes", "docs_per_task", "partitions", "threads"):
@@ -412,7 +513,18 @@ def main(argv: Optional[List[str]] = None) -> int:
     job = importlib.import_module(os.path.splitext(os.path.basename(here))[0])
 
     fmt = detect_format(args.input) if args.format == "auto" else args.format
-    settings = job.Settings(args.taxonomy, args.models, args.threads, args.chunk, args.max_bytes)
+    mode = "overwrite" if args.overwrite else "errorifexists"
+    # With --adapt the classification pass goes beside the output, and the
+    # re-decided rows to the output; both refused up front if they exist.
+    first = args.output
+    if args.adapt:
+        check_adaptable(args.taxonomy)
+        first = classified_path(args.output)
+        if not args.overwrite:
+            for path in (args.output, first):
+                if _exists(spark, path):
+                    raise SystemExit(f"classify_corpus: {path} exists; pass --overwrite to replace it")
+    settings = job.Settings(args.taxonomy, args.models, args.threads, args.chunk, args.max_bytes, args.adapt)
     started = time.monotonic()
     corpus = job.read_corpus(spark, args.input, fmt, args.max_bytes)
     partitions = args.partitions
@@ -425,32 +537,97 @@ def main(argv: Optional[List[str]] = None) -> int:
     key = "path" if fmt == "text" else "id"
     corpus = corpus.repartition(partitions, key).sortWithinPartitions(key, "path")
     out = corpus.mapInArrow(
-        functools.partial(job.classify_partition, settings, fmt == "text"), job._spark_schema()
+        functools.partial(job.classify_partition, settings, fmt == "text"), job._spark_schema(args.adapt)
     )
-    out.write.mode("overwrite" if args.overwrite else "errorifexists").parquet(args.output)
+    out.write.mode(mode).parquet(first)
     elapsed = time.monotonic() - started
 
-    written = spark.read.parquet(args.output)
+    written = spark.read.parquet(first)
     tally = written.agg(F.count(F.lit(1)).alias("n"), F.count("error").alias("failed")).collect()[0]
     n, failed = tally["n"], tally["failed"]
     print(
         f"classify_corpus: {n} documents in {elapsed:.1f} s ({n / max(elapsed, 1e-9):.2f} docs/s): "
-        f"{n - failed} ok, {failed} failed; {partitions} tasks; {args.output}",
+        f"{n - failed} ok, {failed} failed; {partitions} tasks; {first}",
         file=sys.stderr,
         flush=True,
     )
     if args.summary is not None:
-        write_summary(written, args.taxonomy, args.summary)
+        # Of the decisions as classified (before --adapt re-decides them), as batch.
+        write_summary(job, written, args.taxonomy, args.summary)
+    if args.adapt:
+        adapt(spark, job, written, args.taxonomy, args.output, mode)
     spark.stop()
     return 0
 
 
-def write_summary(written: "Any", taxonomy: str, path: str) -> None:
+def classified_path(output: str) -> str:
+    """Where ``--adapt`` keeps the classification pass: beside the output, ``DIR.classified``."""
+    return output.rstrip("/") + ".classified"
+
+
+def check_adaptable(taxonomy: str) -> None:
+    """``--adapt`` is refused before any work for a flat taxonomy, as ``batch --adapt`` refuses it."""
+    import framelens
+
+    if not framelens.Taxonomy(taxonomy).is_hierarchical:
+        raise SystemExit(
+            f"classify_corpus: --adapt re-decides two-level taxonomies only (whether a document carries a narrative "
+            f"at all); `{taxonomy}` is flat: its per-category posteriors were measured unreliable (docs/accuracy.md). "
+            "--summary works for it"
+        )
+
+
+def _exists(spark: Any, path: str) -> bool:
+    jvm = spark.sparkContext._jvm
+    p = jvm.org.apache.hadoop.fs.Path(path)
+    return bool(p.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()).exists(p))
+
+
+def adapt(spark: Any, job: Any, written: Any, taxonomy: str, output: str, mode: str) -> None:
+    """``--adapt``: fit the adaptation on the driver over the classification
+    pass's analyses (without their sentences), broadcast its JSON, and
+    re-decide every row on the executors into `output`."""
+    import framelens
+
+    started = time.monotonic()
+    analyses = collect_analyses(job, written)
+    if not analyses:
+        raise SystemExit("classify_corpus: --adapt: no document was classified (every row is an error): nothing to adapt")
+    held = sum(len(a.encode("utf-8")) for a in analyses)
+    adaptation = framelens.Adaptation.fit(analyses, taxonomy=taxonomy)
+    count = len(analyses)
+    del analyses
+    fitted = time.monotonic()
+    fitted_json = adaptation.to_json()
+    broadcast = spark.sparkContext.broadcast(fitted_json)
+    out = written.mapInArrow(functools.partial(job.adapt_partition, taxonomy, broadcast), job._spark_schema())
+    out.write.mode(mode).parquet(output)
+    done = time.monotonic()
+    print(
+        f"classify_corpus: adapted {count} documents in {done - started:.1f} s (collect and fit on the driver "
+        f"{fitted - started:.1f} s, {held / count / 1024:.1f} KB of analysis JSON per document held there; "
+        f"{len(fitted_json) / 1024:.1f} KB of adaptation JSON broadcast; "
+        f"re-deciding on the executors {done - fitted:.1f} s); {output}",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
+def collect_analyses(job: Any, written: Any) -> List[str]:
+    """The written rows' analyses without their sentences (dropped on the
+    executors), on the driver: what the prevalence estimate and the
+    adaptation's fit read (the document scores and decision basis)."""
+    stripped = written.where("analysis IS NOT NULL").select("analysis").mapInArrow(
+        job.strip_sentences, "analysis STRING"
+    )
+    return [r["analysis"] for r in stripped.collect()]
+
+
+def write_summary(job: Any, written: "Any", taxonomy: str, path: str) -> None:
     """``--summary``: framelens.prevalence over the written rows' analyses, on the driver."""
     import framelens
 
-    analyses = [r["analysis"] for r in written.select("analysis").where("analysis IS NOT NULL").collect()]
-    summary = framelens.prevalence(analyses, taxonomy=taxonomy)
+    summary = framelens.prevalence(collect_analyses(job, written), taxonomy=taxonomy)
     with open(path, "w", encoding="utf-8") as f:
         f.write(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
     print(f"classify_corpus: prevalence summary of {summary['documents']} documents in {path}", file=sys.stderr)

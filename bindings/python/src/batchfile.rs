@@ -30,7 +30,8 @@ fn stand_in<'a>(sentences: impl Iterator<Item = &'a framelens::Sentence>) -> Str
 
 /// What one line of a batch file holds, before it has the GIL.
 enum Outcome {
-    Analysis(Analysis),
+    /// Boxed: an analysis is far larger than the other variants.
+    Analysis(Box<Analysis>),
     Units(Vec<crate::results::PendingUnit>),
     Error(String),
 }
@@ -54,7 +55,7 @@ fn _read_batch_records(py: Python<'_>, path: &Bound<'_, PyAny>) -> PyResult<Py<P
             let outcome = match record {
                 framelens::corpus::OutputRecord::Analysis { analysis, .. } => {
                     let text = stand_in(analysis.sentences.iter());
-                    Outcome::Analysis(Analysis::new(analysis, &text))
+                    Outcome::Analysis(Box::new(Analysis::new(analysis, &text)))
                 }
                 framelens::corpus::OutputRecord::Units { units, .. } => {
                     let text = stand_in(units.iter().flat_map(|u| u.analysis.sentences.iter()));
@@ -70,7 +71,7 @@ fn _read_batch_records(py: Python<'_>, path: &Bound<'_, PyAny>) -> PyResult<Py<P
     let rows = PyList::empty(py);
     for (id, metadata, outcome) in records {
         let result: PyObject = match outcome {
-            Outcome::Analysis(a) => Py::new(py, a)?.into_any(),
+            Outcome::Analysis(a) => Py::new(py, *a)?.into_any(),
             Outcome::Units(units) => {
                 let units: Vec<Unit> = units.into_iter().map(|u| u.into_unit(py)).collect::<PyResult<_>>()?;
                 units.into_pyobject(py)?.into_any().unbind()

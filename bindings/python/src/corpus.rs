@@ -32,7 +32,9 @@ fn corpus_spec(
         Some(one) if one.extract::<PathBuf>().is_ok() => vec![fspath(one)?],
         Some(many) => many
             .try_iter()
-            .map_err(|_| PyTypeError::new_err("semeval2025 must be a folder (str or os.PathLike) or a list of folders"))?
+            .map_err(|_| {
+                PyTypeError::new_err("semeval2025 must be a folder (str or os.PathLike) or a list of folders")
+            })?
             .map(|f| fspath(&f?))
             .collect::<PyResult<Vec<PathBuf>>>()?,
     };

@@ -14,6 +14,7 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
 
+mod adaptation;
 mod batchfile;
 mod corpus;
 mod offsets;
@@ -651,7 +652,7 @@ impl Classifier {
     ) -> PyResult<PyObject> {
         let chunk_size = chunk_size.max(1);
         if adapt {
-            prevalence::check_adaptable(py, self.inner.taxonomy())?;
+            prevalence::check_adaptable(self.inner.taxonomy())?;
         }
         if texts.is_instance_of::<PyString>() {
             return Err(PyTypeError::new_err(
@@ -916,6 +917,8 @@ fn _framelens(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(corpus::evaluate, m)?)?;
     m.add_function(wrap_pyfunction!(decode_text, m)?)?;
     m.add_function(wrap_pyfunction!(prevalence::prevalence, m)?)?;
+    m.add_function(wrap_pyfunction!(prevalence::adapt, m)?)?;
+    m.add_class::<adaptation::Adaptation>()?;
     m.add_function(wrap_pyfunction!(report::report, m)?)?;
     m.add_function(wrap_pyfunction!(resolve_models_dir, m)?)?;
     m.add_function(wrap_pyfunction!(onnxruntime_library, m)?)?;

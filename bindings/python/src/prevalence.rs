@@ -1,6 +1,7 @@
-//! `framelens.prevalence(results)` and `classify_batch(..., adapt=True)`: thin
-//! wrappers over `framelens::corpus::Prevalence` (what `batch --summary` and
-//! `batch --adapt` run).
+//! `framelens.prevalence(results)`, `framelens.adapt(results)` and
+//! `classify_batch(..., adapt=True)`: thin wrappers over
+//! `framelens::corpus::Prevalence` (what `batch --summary` and `batch
+//! --adapt` run).
 
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
@@ -116,12 +117,8 @@ pub fn prevalence(
 
 /// Refuse `adapt=True` for a flat taxonomy before any work, with the
 /// library's error.
-pub fn check_adaptable(py: Python<'_>, taxonomy: &framelens::Taxonomy) -> PyResult<()> {
-    if taxonomy.is_hierarchical() {
-        return Ok(());
-    }
-    let t = taxonomy.clone();
-    unlocked(py, move || framelens::corpus::Prevalence::adapt(&mut [], &t))
+pub fn check_adaptable(taxonomy: &framelens::Taxonomy) -> PyResult<()> {
+    framelens::corpus::Adaptation::check_adaptable(taxonomy).map_err(crate::to_pyerr)
 }
 
 /// `classify_batch(..., adapt=True)`: re-decide the analyses among `slots`
@@ -151,4 +148,152 @@ pub fn adapt_slots(py: Python<'_>, taxonomy: &framelens::Taxonomy, slots: &mut [
         slots[i] = Some(Py::new(py, Analysis { inner, chars })?.into_any());
     }
     Ok(())
+}
+
+/// How an item of `results` came in, so that `adapt` gives it back the same
+/// way.
+pub(crate) enum Kind {
+    /// A failed document (an exception instance or `None`): passed through.
+    Passed,
+    /// A `framelens.Analysis`, with its sentences' character offsets.
+    Analysis(Vec<(usize, usize)>),
+    /// `to_dict()`'s dict.
+    Dict,
+    /// `to_json()`'s string.
+    Json,
+}
+
+/// One item of `results`: how it came in and its analysis (`None` for a
+/// failed document).
+pub(crate) fn item_of(
+    py: Python<'_>,
+    item: &Bound<'_, PyAny>,
+    index: usize,
+) -> PyResult<(Kind, Option<framelens::DocumentAnalysis>)> {
+    let doc = analysis_of(py, item, index)?;
+    let kind = if doc.is_none() {
+        Kind::Passed
+    } else if let Ok(a) = item.downcast::<Analysis>() {
+        Kind::Analysis(a.get().chars.clone())
+    } else if item.is_instance_of::<PyString>() {
+        Kind::Json
+    } else {
+        Kind::Dict
+    };
+    Ok((kind, doc))
+}
+
+/// A re-decided analysis as the kind it came in as.
+pub(crate) fn give_back(py: Python<'_>, kind: Kind, doc: framelens::DocumentAnalysis) -> PyResult<PyObject> {
+    let json = || serde_json::to_string(&doc).map_err(|e| crate::to_pyerr(e.into()));
+    Ok(match kind {
+        Kind::Analysis(chars) => Py::new(py, Analysis { inner: doc, chars })?.into_any(),
+        Kind::Json => PyString::new(py, &json()?).into_any().unbind(),
+        Kind::Dict => py.import("json")?.call_method1("loads", (json()?,))?.unbind(),
+        Kind::Passed => py.None(),
+    })
+}
+
+/// Every analysis was classified with `taxonomy` (this version of it): the
+/// library checks this too, but counts only the analyses; this names the
+/// item's index in `results`.
+pub(crate) fn check_items(
+    py: Python<'_>,
+    taxonomy: &framelens::Taxonomy,
+    items: &[(usize, &framelens::DocumentAnalysis)],
+) -> PyResult<()> {
+    let fingerprint = framelens::basis::fingerprint(taxonomy);
+    for &(i, d) in items {
+        if d.taxonomy != taxonomy.name {
+            return Err(py_error(
+                py,
+                "InvalidInputError",
+                &format!(
+                    "invalid input: result {i} was classified with taxonomy `{}`, not `{}`: adapt one taxonomy at a time",
+                    d.taxonomy, taxonomy.name
+                ),
+            ));
+        }
+        if let Some(b) = d.basis.as_ref().filter(|b| b.taxonomy != fingerprint) {
+            return Err(py_error(
+                py,
+                "InvalidInputError",
+                &format!(
+                    "invalid input: result {i} was classified with another version of taxonomy `{}` ({}, this one is {})",
+                    taxonomy.name, b.taxonomy, fingerprint
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// adapt(results, *, taxonomy=None) -> list
+///
+/// Re-decide every document of a corpus with the corpus's estimated
+/// prevalences as priors (per language when it holds several): what
+/// ``batch --adapt`` and ``classify_batch(..., adapt=True)`` do, from the
+/// scores and decision basis already in each result (no model, no second
+/// encoding). Two-level taxonomies only (a flat one raises
+/// ``InvalidInputError``, as ``batch --adapt`` refuses it).
+///
+/// ``results``: what ``classify_batch`` returns, or analyses as
+/// ``to_dict()``/``to_json()`` gave them (the Spark job's ``analysis``
+/// column). Returns a new list in the same order, each item of the kind it
+/// came in as (an ``Analysis`` for an ``Analysis``, a dict for a dict, a JSON
+/// string for a string); failed documents (exception instances, ``None``)
+/// are passed through in place. ``taxonomy``: the one they were classified
+/// with (default: the built-in one they name). Items of another taxonomy,
+/// or that are not analyses, raise ``InvalidInputError`` naming the item's
+/// index; no analysis at all (none given, or every one failed) raises it too.
+#[pyfunction]
+#[pyo3(signature = (results, *, taxonomy = None))]
+pub fn adapt(
+    py: Python<'_>,
+    results: &Bound<'_, PyAny>,
+    taxonomy: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Vec<PyObject>> {
+    if results.is_instance_of::<PyString>() {
+        return Err(pyo3::exceptions::PyTypeError::new_err(
+            "adapt takes a list of results (one per document), not a str",
+        ));
+    }
+    let mut items = Vec::new();
+    let mut kinds = Vec::new();
+    let mut docs = Vec::new();
+    let mut at = Vec::new();
+    for (i, item) in results.try_iter()?.enumerate() {
+        let item = item?;
+        let (kind, doc) = item_of(py, &item, i)?;
+        if let Some(d) = doc {
+            at.push(i);
+            docs.push(d);
+        }
+        kinds.push(kind);
+        items.push(item.unbind());
+    }
+    if docs.is_empty() {
+        return Err(py_error(
+            py,
+            "InvalidInputError",
+            "invalid input: no classified documents to adapt (none given, or every one failed)",
+        ));
+    }
+    let taxonomy = taxonomy_for(py, taxonomy, &docs)?;
+    check_items(py, &taxonomy, &at.iter().copied().zip(&docs).collect::<Vec<_>>())?;
+    check_adaptable(&taxonomy)?;
+    let docs = unlocked(py, move || {
+        let mut docs = docs;
+        framelens::corpus::Prevalence::adapt(&mut docs, &taxonomy)?;
+        Ok(docs)
+    })?;
+    let mut adapted = at.into_iter().zip(docs).peekable();
+    let mut out = Vec::with_capacity(items.len());
+    for (i, (item, kind)) in items.into_iter().zip(kinds).enumerate() {
+        match adapted.next_if(|(j, _)| *j == i) {
+            Some((_, doc)) => out.push(give_back(py, kind, doc)?),
+            None => out.push(item),
+        }
+    }
+    Ok(out)
 }

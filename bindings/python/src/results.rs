@@ -94,6 +94,14 @@ impl Analysis {
         self.inner.domain.as_deref()
     }
 
+    /// Why a document of a taxonomy with domains has no ``domain``: its
+    /// sentences are in none of the domains (it is then ``Other``); ``None``
+    /// otherwise.
+    #[getter]
+    fn domain_reason(&self) -> Option<&str> {
+        self.inner.domain_reason.as_deref()
+    }
+
     /// The language detected, or ``None`` when the text has too little
     /// script to tell. ``language.supported`` is False when the encoder does
     /// not read it (the scores are then not meaningful).
@@ -285,6 +293,14 @@ impl Sentence {
     #[getter]
     fn windows(&self) -> usize {
         self.inner.windows
+    }
+
+    /// Web-page furniture (a breadcrumb, a share or newsletter prompt, a
+    /// byline, a photo credit): kept with its scores, but never evidence and
+    /// never part of a document score.
+    #[getter]
+    fn furniture(&self) -> bool {
+        self.inner.furniture
     }
 
     /// Every category's score for this sentence, ``{label: score}`` from high to low.

@@ -163,3 +163,25 @@ def test_two_level_taxonomy(models):
     d = a.to_dict()
     assert [l.label for l in a.coarse] == [l["label"] for l in d["coarse"]]
     assert clf.taxonomy.is_hierarchical and "Other" in (clf.taxonomy.other_label or "Other")
+    # domain_reason: why a document has no domain (in neither), as in the JSON (tests/stance.rs's text).
+    assert a.domain_reason is None and "domain_reason" not in d
+    shoes = clf.classify(
+        "The new trail shoes have a wider toe box and a softer foam sole.\n"
+        "They weigh 260 grams and come in five colours.\n"
+        "The brand says the outsole lasts about 800 kilometres.\n"
+        "Runners who tested them liked the grip on wet rock.\n"
+        "A pair costs 140 euros in most shops."
+    )
+    assert shoes.domain is None and "none of the domains" in shoes.domain_reason
+    assert shoes.domain_reason == shoes.to_dict()["domain_reason"]
+
+
+def test_furniture_flag(classifier):
+    a = classifier.classify(
+        "Share this article\n\nNATO moved two brigades east on Monday, officials said. "
+        "The deployment follows weeks of tension along the border.\n\nPhoto: Reuters"
+    )
+    flags = [s.furniture for s in a.sentences]
+    assert flags == [s.get("furniture", False) for s in a.to_dict()["sentences"]]
+    assert flags[0] and flags[-1] and not any(flags[1:-1])
+    assert all(not a.sentences[i].furniture for l in a.labels for i in l.evidence)

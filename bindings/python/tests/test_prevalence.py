@@ -49,6 +49,12 @@ def narratives(models):
     return framelens.Classifier(NARRATIVES, models_dir=models)
 
 
+@pytest.fixture(scope="module")
+def narrated(narratives):
+    """classify_batch's results on TEXTS with the narratives (the blank text failed)."""
+    return narratives.classify_batch(TEXTS)
+
+
 @pytest.mark.parametrize("taxonomy", ["media-frames", NARRATIVES])
 def test_prevalence_equals_batch_summary(taxonomy, models, example, tmp_path):
     assert len(TEXTS) > framelens_min_documents()
@@ -113,3 +119,124 @@ def test_prevalence_bad_input(classifier):
     a = classifier.classify("NATO moved two brigades east.")
     with pytest.raises(framelens.InvalidInputError, match="taxonomy `media-frames`, not `semeval2025-narratives`"):
         framelens.prevalence([a], taxonomy=NARRATIVES)
+
+
+def _labels(a):
+    """An analysis's decisions (Analysis, dict or JSON string), label by label."""
+    d = a.to_dict() if isinstance(a, framelens.Analysis) else json.loads(a) if isinstance(a, str) else a
+    return [(l["label"], l["score"], l["evidence"]) for l in d["labels"]], [
+        (l["label"], l["score"], l["evidence"]) for l in d.get("coarse") or []
+    ]
+
+
+def test_adapt_equals_classify_batch_adapt_and_batch_redecide(narratives, narrated, example, tmp_path):
+    # The saved batch output (all sentence scores kept, as above), re-decided by batch itself.
+    records, _ = _batch(example, tmp_path, NARRATIVES, "--sentence-scores", "all")
+    redecided = tmp_path / "redecided.jsonl"
+    r = subprocess.run(
+        [str(example("batch")), "--redecide", str(tmp_path / "out.jsonl"), "--taxonomy", NARRATIVES, "--adapt",
+         "--output", str(redecided)],
+        cwd=REPO, capture_output=True, text=True,
+    )
+    assert r.returncode == 2, r.stderr  # the blank text's error record is kept (and counted)
+    want = [json.loads(line) for line in redecided.read_text(encoding="utf-8").splitlines()]
+    assert [w["id"] for w in want] == [rec["id"] for rec in records]
+
+    plain = narrated
+    adapted = framelens.adapt(plain)
+    in_one_go = narratives.classify_batch(TEXTS, adapt=True)
+    assert len(adapted) == len(plain) == len(want)
+    assert adapted[-2] is plain[-2] and isinstance(adapted[-2], framelens.InvalidInputError)  # passed through
+    changed = 0
+    for a, p, b, w in zip(adapted, plain, in_one_go, want):
+        if "error" in w:
+            continue
+        assert isinstance(a, framelens.Analysis)
+        assert _labels(a) == _labels(b) == _labels(w["analysis"])
+        assert a == b  # the whole analysis, offsets included
+        assert a.to_dict()["basis"]["rule"] == "adapted"
+        changed += _labels(a) != _labels(p)
+    assert changed > 0  # re-decided, not a no-op
+
+    # The saved output's analyses, as dicts and as JSON strings (the Spark
+    # job's column), errors as None: the same kinds back, equal to batch's.
+    saved = [rec.get("analysis") for rec in records]
+    as_dicts = framelens.adapt(saved, taxonomy=NARRATIVES)
+    as_json = framelens.adapt([json.dumps(s) if s is not None else None for s in saved])
+    for d, s, w in zip(as_dicts, as_json, want):
+        if "error" in w:
+            assert d is None and s is None
+            continue
+        assert isinstance(d, dict) and isinstance(s, str)
+        assert d == w["analysis"]
+        assert json.loads(s) == w["analysis"]
+    # A mix of kinds in one list: each comes back as it came in.
+    mixed = [plain[0], plain[1].to_dict(), plain[2].to_json(), *plain[3:]]
+    back = framelens.adapt(mixed)
+    assert isinstance(back[0], framelens.Analysis) and back[0] == adapted[0]
+    assert back[1] == adapted[1].to_dict()
+    assert back[2] == adapted[2].to_json()
+    assert plain[0].to_dict()["basis"]["rule"] != "adapted"  # the input is left as it was
+
+
+def test_adapt_bad_input(classifier, narratives):
+    with pytest.raises(framelens.InvalidInputError, match="no classified documents"):
+        framelens.adapt([])
+    with pytest.raises(framelens.InvalidInputError, match="no classified documents"):
+        framelens.adapt(classifier.classify_batch(["", "   "]))
+    with pytest.raises(framelens.InvalidInputError, match="result 1: expected a framelens.Analysis"):
+        framelens.adapt([None, 42])
+    with pytest.raises(framelens.InvalidInputError, match="result 1: not an analysis"):
+        framelens.adapt([None, "{not json"])
+    with pytest.raises(TypeError, match="not a str"):
+        framelens.adapt("{}")
+    n = narratives.classify_batch(TEXTS[:3])
+    f = classifier.classify("NATO moved two brigades east.")
+    with pytest.raises(
+        framelens.InvalidInputError,
+        match="result 3 was classified with taxonomy `media-frames`, not `semeval2025-narratives`",
+    ):
+        framelens.adapt([*n, f.to_dict()])
+    with pytest.raises(framelens.InvalidInputError, match="result 1 was classified with taxonomy `semeval2025"):
+        framelens.adapt([f, n[0]])
+    with pytest.raises(framelens.InvalidInputError, match="two-level taxonomies only"):
+        framelens.adapt([f, None])
+    with pytest.raises(framelens.InvalidSettingError, match="not a built-in taxonomy"):
+        framelens.adapt([dict(f.to_dict(), taxonomy="mine")])
+
+
+def test_adaptation_fit_then_apply_equals_adapt(narrated):
+    want = framelens.adapt(narrated)
+    fitted = framelens.Adaptation.fit(narrated)
+    assert [fitted.apply(r) for r in narrated] == want  # the failed document comes back as it is
+    shipped = framelens.Adaptation.from_json(fitted.to_json())
+    assert shipped.to_json() == fitted.to_json()
+    for r, w in zip(narrated, want):
+        if isinstance(r, framelens.Analysis):
+            assert shipped.apply(r.to_json()) == w.to_json()
+            assert shipped.apply(r.to_dict()) == w.to_dict()
+    assert shipped.apply(None) is None
+    # Fitted on JSON strings, or on analyses without their sentences (what the
+    # Spark job's driver collects): the same adaptation.
+    ok = [r for r in narrated if isinstance(r, framelens.Analysis)]
+    assert framelens.Adaptation.fit([r.to_json() for r in ok]).to_json() == fitted.to_json()
+    assert framelens.Adaptation.fit([dict(r.to_dict(), sentences=[]) for r in ok]).to_json() == fitted.to_json()
+
+
+def test_adaptation_bad_input(classifier, narrated):
+    with pytest.raises(framelens.InvalidInputError, match="no classified documents"):
+        framelens.Adaptation.fit([None])
+    with pytest.raises(framelens.InvalidInputError, match="result 1: expected a framelens.Analysis"):
+        framelens.Adaptation.fit([narrated[0], 3.5])
+    f = classifier.classify("NATO moved two brigades east.")
+    with pytest.raises(framelens.InvalidInputError, match="two-level taxonomies only"):
+        framelens.Adaptation.fit([f])
+    with pytest.raises(framelens.InvalidInputError, match="result 2 was classified with taxonomy `media-frames`"):
+        framelens.Adaptation.fit([narrated[0], None, f])
+    fitted = framelens.Adaptation.fit(narrated)
+    with pytest.raises(framelens.InvalidInputError, match="classified with taxonomy `media-frames`, not `semeval2025"):
+        fitted.apply(f.to_json())
+    with pytest.raises(framelens.InvalidInputError, match="not an analysis"):
+        fitted.apply("{not json")
+    with pytest.raises(framelens.InvalidInputError, match="not an adaptation's JSON"):
+        framelens.Adaptation.from_json('{"no": "adaptation"}')

@@ -40,6 +40,7 @@ from ._errors import (
 )
 from ._framelens import (
     BUILTIN_TAXONOMIES,
+    Adaptation,
     Analysis,
     Classifier,
     Head,
@@ -49,6 +50,7 @@ from ._framelens import (
     Sentence,
     Taxonomy,
     Unit,
+    adapt,
     decode_text,
     evaluate,
     onnxruntime_library,
@@ -65,6 +67,7 @@ from ._prevalence import prevalence_frame
 __version__ = "0.2.0"
 
 __all__ = [
+    "Adaptation",
     "Analysis",
     "BUILTIN_TAXONOMIES",
     "BackendUnavailableError",
@@ -91,6 +94,7 @@ __all__ = [
     "TokenizerError",
     "Unit",
     "UnknownLabelError",
+    "adapt",
     "decode_text",
     "evaluate",
     "fetch_models",

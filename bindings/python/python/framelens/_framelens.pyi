@@ -6,6 +6,8 @@ from typing import Any, Dict, Iterable, List, Literal, Optional, Sequence, Tuple
 from ._errors import FramelensError
 
 _Path = Union[str, "os.PathLike[str]"]
+#: An item of a corpus's results: an analysis (object, dict or JSON) or a failed document.
+_Result = Union["Analysis", FramelensError, Dict[str, Any], str, None]
 
 BUILTIN_TAXONOMIES: List[str]
 DEFAULT_CHUNK: int
@@ -115,6 +117,8 @@ class Sentence:
     @property
     def windows(self) -> int: ...
     @property
+    def furniture(self) -> bool: ...
+    @property
     def scores(self) -> Dict[str, float]: ...
 
 class Analysis:
@@ -129,6 +133,8 @@ class Analysis:
     def scorer(self) -> str: ...
     @property
     def domain(self) -> Optional[str]: ...
+    @property
+    def domain_reason(self) -> Optional[str]: ...
     @property
     def language(self) -> Optional[Language]: ...
     @property
@@ -255,6 +261,29 @@ def prevalence(
     taxonomy: Union[str, "os.PathLike[str]", Taxonomy, None] = None,
     method: Literal["gate", "anchored", "count"] = "gate",
 ) -> Dict[str, Any]: ...
+def adapt(
+    results: Iterable[_Result],
+    *,
+    taxonomy: Union[str, "os.PathLike[str]", Taxonomy, None] = None,
+) -> List[_Result]: ...
+class Adaptation:
+    """``framelens.adapt`` in two steps: fitted once over a corpus, applied to
+    one document at a time; ``to_json``/``from_json`` carry it elsewhere."""
+
+    @classmethod
+    def fit(
+        cls,
+        results: Iterable[_Result],
+        *,
+        taxonomy: Union[str, "os.PathLike[str]", Taxonomy, None] = None,
+    ) -> "Adaptation": ...
+    def apply(self, result: _Result) -> _Result: ...
+    def to_json(self) -> str: ...
+    @classmethod
+    def from_json(
+        cls, json: str, *, taxonomy: Union[str, "os.PathLike[str]", Taxonomy, None] = None
+    ) -> "Adaptation": ...
+
 def report(
     results: Iterable[Union[Analysis, FramelensError, Dict[str, Any], str, None]],
     path: _Path,
