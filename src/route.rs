@@ -27,11 +27,15 @@ use crate::taxonomy::Taxonomy;
 /// (matching quantiles, not shifting medians): the backgrounds are neutral
 /// reporting with the same mix of subjects (the war, the climate, other
 /// news) in each language. When the default background has no sentence
-/// about a domain, the median shift is used.
+/// about a domain, the median shift is used. An encoder that reads category
+/// texts with a prefix of its own (e5's `passage: `, against `query: ` for
+/// document sentences) learns the thresholds from the domain's texts read
+/// as document sentences (`read_as_sentences`).
 ///
 /// A document that is about no domain gets none and `Other`, whatever its
 /// category scores (from 5 sentences, [`MIN_SENTENCES_FOR_NEITHER`]);
-/// shorter texts keep the best domain.
+/// shorter texts keep the best domain. A document about some domains goes
+/// to the best of those (by [`DomainRouter::similarities`]).
 #[derive(Debug, Clone)]
 pub struct DomainRouter {
     names: Vec<String>,
@@ -137,7 +141,8 @@ impl DomainRouter {
             let rows: Vec<usize> = (0..texts.owner.len())
                 .filter(|&m| taxonomy.categories[texts.owner[m]].domain.as_deref() == Some(name))
                 .collect();
-            on_topic.push(quantile(rows.iter().map(|&m| members.row(m).dot(&centroids.row(d))).collect()).unwrap_or(0.0));
+            on_topic
+                .push(quantile(rows.iter().map(|&m| members.row(m).dot(&centroids.row(d))).collect()).unwrap_or(0.0));
         }
         let background_cosines: Vec<Vec<f32>> = (0..domains.len())
             .map(|d| {
@@ -174,8 +179,7 @@ impl DomainRouter {
             let rows: Vec<usize> = (0..texts.owner.len())
                 .filter(|&m| taxonomy.categories[texts.owner[m]].domain.as_deref() == Some(name.as_str()))
                 .collect();
-            if let Some(t) = quantile(rows.iter().map(|&m| as_sentences.row(m).dot(&self.centroids.row(d))).collect())
-            {
+            if let Some(t) = quantile(rows.iter().map(|&m| as_sentences.row(m).dot(&self.centroids.row(d))).collect()) {
                 self.on_topic[d] = t;
             }
         }

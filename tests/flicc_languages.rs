@@ -194,7 +194,10 @@ fn long_translated_climate_text_keeps_its_domain() {
         let a: Vec<DocumentAnalysis> = c.classify_batch(&texts).into_iter().map(Result::unwrap).collect();
         let cc = a.iter().filter(|a| a.domain.as_deref() == Some("CC")).count();
         let shortest = a.iter().map(|a| a.sentences.len()).min().unwrap_or(0);
-        println!("{suffix:2}: {cc} of {} documents of {PARAGRAPHS_PER_DOCUMENT} paragraphs ({shortest}+ sentences) in CC", a.len());
+        println!(
+            "{suffix:2}: {cc} of {} documents of {PARAGRAPHS_PER_DOCUMENT} paragraphs ({shortest}+ sentences) in CC",
+            a.len()
+        );
         assert!(shortest >= 5, "{suffix}: a document of {shortest} sentences is not judged by its sentences");
         if cc + 2 < a.len() {
             failures.push(format!("{suffix}: only {cc} of {} long climate documents in CC", a.len()));

@@ -156,10 +156,7 @@ fn narratives_on_global_voices() {
     let topical: Vec<usize> = (0..n).filter(|&i| mentions(texts[i]) != (false, false)).collect();
     let topical_kept = topical.iter().filter(|&&i| analyses[i].domain.is_some()).count();
     println!("  stories given a domain: {with_domain} of {n}");
-    println!(
-        "  stories mentioning the war or the climate: {}, of which with a domain: {topical_kept}",
-        topical.len()
-    );
+    println!("  stories mentioning the war or the climate: {}, of which with a domain: {topical_kept}", topical.len());
     for d in ["URW", "CC"] {
         println!("    {d}: {}", analyses.iter().filter(|a| a.domain.as_deref() == Some(d)).count());
     }
@@ -206,5 +203,9 @@ fn narratives_on_global_voices() {
     // Of the 42 stories that mention the war or the climate, 27 keep a domain
     // (measured; those that lose it mention Russia in one sentence of 50 or
     // more): 3 stories of tolerance.
-    assert!(topical_kept >= 24, "{topical_kept} of {} stories mentioning the war or the climate keep a domain", topical.len());
+    assert!(
+        topical_kept >= 24,
+        "{topical_kept} of {} stories mentioning the war or the climate keep a domain",
+        topical.len()
+    );
 }

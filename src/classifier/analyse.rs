@@ -103,7 +103,8 @@ impl Classifier {
                 crate::route::Topicality::In(about) if !about.iter().any(|&d| &router.names()[d] == best) => {
                     if let Some(mean) = &mean {
                         let (sims, _) = router.similarities(mean.view());
-                        domain = about.iter().map(|&d| &sims[d]).max_by(|a, b| a.1.total_cmp(&b.1)).map(|(n, _)| n.clone());
+                        domain =
+                            about.iter().map(|&d| &sims[d]).max_by(|a, b| a.1.total_cmp(&b.1)).map(|(n, _)| n.clone());
                     }
                 }
                 crate::route::Topicality::In(_) => {}

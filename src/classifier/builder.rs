@@ -318,11 +318,8 @@ impl ClassifierBuilder {
             background.view(),
             combine,
         );
-        let members_as_sentences = encoder
-            .prefixes()
-            .1
-            .is_some()
-            .then(|| all.slice(ndarray::s![all.nrows() - members.texts.len().., ..]));
+        let members_as_sentences =
+            encoder.prefixes().1.is_some().then(|| all.slice(ndarray::s![all.nrows() - members.texts.len().., ..]));
         let router = DomainRouter::new(&taxonomy, &members, member_vectors.view(), background.view())
             .map(|r| match members_as_sentences {
                 Some(v) => r.read_as_sentences(&taxonomy, &members, v),
