@@ -14,14 +14,28 @@ use crate::taxonomy::Taxonomy;
 /// percentile ([`ON_TOPIC_QUANTILE`]) of its descriptions' and exemplars'
 /// cosines to that centroid. A document is in a domain when at least one of
 /// its sentences, and at least [`ON_TOPIC_SHARE`] of them, are about it
-/// ([`DomainRouter::topical`]). Cross-lingual cosines run lower, so for a
-/// language with background sentences of its own the thresholds are moved
-/// by how much lower that background's cosines to each centroid are than the
-/// default background's (medians). Whether a document in a domain carries a
-/// category at all is the decision's gate ([`crate::aggregate`]); the
-/// classifier keeps a document that is about no domain in the best one when
-/// a category of it is confident anyway (a short contrarian paragraph may
-/// share few words with the domain's texts).
+/// ([`DomainRouter::topical`]).
+///
+/// **Other languages.** Cross-lingual cosines run lower, and with a
+/// multilingual encoder (e5) they are also squeezed together: a threshold
+/// learnt on the domain's English texts leaves almost no sentence of another
+/// language about any domain (measured: 0–14% of the translated FLICC
+/// climate paragraphs had one sentence about the climate, against 91% in
+/// English). For a language with background sentences of its own, the
+/// threshold is therefore the one that makes *the same share* of that
+/// language's background about the domain as of the default background
+/// (matching quantiles, not shifting medians): the backgrounds are neutral
+/// reporting with the same mix of subjects (the war, the climate, other
+/// news) in each language. When the default background has no sentence
+/// about a domain, the median shift is used. An encoder that reads category
+/// texts with a prefix of its own (e5's `passage: `, against `query: ` for
+/// document sentences) learns the thresholds from the domain's texts read
+/// as document sentences (`read_as_sentences`).
+///
+/// A document that is about no domain gets none and `Other`, whatever its
+/// category scores (from 5 sentences, [`MIN_SENTENCES_FOR_NEITHER`]);
+/// shorter texts keep the best domain. A document about some domains goes
+/// to the best of those (by [`DomainRouter::similarities`]).
 #[derive(Debug, Clone)]
 pub struct DomainRouter {
     names: Vec<String>,
@@ -31,9 +45,12 @@ pub struct DomainRouter {
     background: Option<Array1<f32>>,
     /// Per domain: the cosine to its centroid that makes a sentence about it.
     on_topic: Vec<f32>,
-    /// Per language (ISO 639-3) with background of its own: how much lower
-    /// its background's cosines to each centroid run (subtracted from `on_topic`).
-    language_offsets: Vec<(String, Vec<f32>)>,
+    /// Per domain: the default background's cosines to its centroid, sorted
+    /// from the highest (for the languages' thresholds).
+    background_cosines: Vec<Vec<f32>>,
+    /// Per language (ISO 639-3) with background of its own: its "about the
+    /// domain" thresholds (see [`DomainRouter::with_languages`]).
+    language_thresholds: Vec<(String, Vec<f32>)>,
 }
 
 /// The share of a domain's own texts (descriptions and exemplars) whose
@@ -60,12 +77,30 @@ pub enum Topicality {
     Neither(String),
 }
 
-fn median(mut v: Vec<f32>) -> Option<f32> {
-    if v.is_empty() {
-        return None;
+/// The [`ON_TOPIC_QUANTILE`] of a domain's own texts' cosines to its centroid.
+fn quantile(mut own: Vec<f32>) -> Option<f32> {
+    own.sort_by(f32::total_cmp);
+    let at = ((own.len().max(1) - 1) as f32 * ON_TOPIC_QUANTILE).round() as usize;
+    own.get(at).copied()
+}
+
+/// A language's "about the domain" threshold: `default` is the threshold
+/// for the default background, whose cosines (`background`, highest first)
+/// it leaves a share above; the language's background cosines (`own`,
+/// highest first) get the cosine that leaves the same share above it. When
+/// that share is nought (or either background is empty), `default` moved by
+/// the difference of the medians.
+fn language_threshold(default: f32, background: &[f32], own: &[f32]) -> f32 {
+    if background.is_empty() || own.is_empty() {
+        return default;
     }
-    v.sort_by(f32::total_cmp);
-    Some(v[v.len() / 2])
+    let above = background.iter().take_while(|&&c| c >= default).count();
+    let share = above as f32 / background.len() as f32;
+    let k = (share * own.len() as f32).round() as usize;
+    if k == 0 {
+        return default - (background[background.len() / 2] - own[own.len() / 2]);
+    }
+    own[k.min(own.len()) - 1]
 }
 
 /// Normalised mean of rows; `None` when there are no rows or they average to zero.
@@ -106,38 +141,67 @@ impl DomainRouter {
             let rows: Vec<usize> = (0..texts.owner.len())
                 .filter(|&m| taxonomy.categories[texts.owner[m]].domain.as_deref() == Some(name))
                 .collect();
-            let mut own: Vec<f32> = rows.iter().map(|&m| members.row(m).dot(&centroids.row(d))).collect();
-            own.sort_by(f32::total_cmp);
-            let at = ((own.len().max(1) - 1) as f32 * ON_TOPIC_QUANTILE).round() as usize;
-            on_topic.push(own.get(at).copied().unwrap_or(0.0));
+            on_topic
+                .push(quantile(rows.iter().map(|&m| members.row(m).dot(&centroids.row(d))).collect()).unwrap_or(0.0));
         }
-        let background_medians: Vec<Option<f32>> =
-            (0..domains.len()).map(|d| median(background.dot(&centroids.row(d)).to_vec())).collect();
+        let background_cosines: Vec<Vec<f32>> = (0..domains.len())
+            .map(|d| {
+                let mut v = background.dot(&centroids.row(d)).to_vec();
+                v.sort_by(|a, b| b.total_cmp(a));
+                v
+            })
+            .collect();
         let background = if background.nrows() > 0 { unit_mean(background) } else { None };
         Some(DomainRouter {
             names: domains.iter().map(|s| s.to_string()).collect(),
             centroids,
             background,
             on_topic,
-            language_offsets: background_medians.into_iter().map(|m| (String::new(), vec![m.unwrap_or(0.0)])).collect(),
+            background_cosines,
+            language_thresholds: Vec::new(),
         })
     }
 
-    /// Learn each language's offset from its own background sentences
-    /// (`(code, vectors)`), against the default background's medians.
+    /// For an encoder that reads category texts and document sentences with
+    /// different prefixes (e5's `passage: ` and `query: `): the "about the
+    /// domain" thresholds from the domain's own texts read as document
+    /// sentences (`as_sentences`, rows as `texts`), against the centroids of
+    /// them read as category texts. Cosines across the two prefixes run lower;
+    /// a threshold learnt within one prefix left almost no sentence about a
+    /// domain (docs/accuracy.md).
+    pub(crate) fn read_as_sentences(
+        mut self,
+        taxonomy: &Taxonomy,
+        texts: &MemberTexts,
+        as_sentences: ArrayView2<'_, f32>,
+    ) -> Self {
+        for (d, name) in self.names.clone().iter().enumerate() {
+            let rows: Vec<usize> = (0..texts.owner.len())
+                .filter(|&m| taxonomy.categories[texts.owner[m]].domain.as_deref() == Some(name.as_str()))
+                .collect();
+            if let Some(t) = quantile(rows.iter().map(|&m| as_sentences.row(m).dot(&self.centroids.row(d))).collect()) {
+                self.on_topic[d] = t;
+            }
+        }
+        self
+    }
+
+    /// Learn each language's thresholds from its own background sentences
+    /// (`(code, vectors)`): the cosine that makes as large a share of them
+    /// about each domain as of the default background; the default threshold
+    /// moved by the difference of the medians when that share is nought.
     pub(crate) fn with_languages(mut self, languages: &[(&str, ArrayView2<'_, f32>)]) -> Self {
-        // `new` left the default background's median per domain in `language_offsets`.
-        let default: Vec<f32> = self.language_offsets.iter().map(|(_, m)| m[0]).collect();
-        self.language_offsets = languages
+        self.language_thresholds = languages
             .iter()
             .map(|(code, vectors)| {
-                let offsets = (0..self.names.len())
+                let thresholds = (0..self.names.len())
                     .map(|d| {
-                        let own = median(vectors.dot(&self.centroids.row(d)).to_vec()).unwrap_or(default[d]);
-                        default[d] - own
+                        let mut own = vectors.dot(&self.centroids.row(d)).to_vec();
+                        own.sort_by(|a, b| b.total_cmp(a));
+                        language_threshold(self.on_topic[d], &self.background_cosines[d], &own)
                     })
                     .collect();
-                (code.to_string(), offsets)
+                (code.to_string(), thresholds)
             })
             .collect();
         self
@@ -151,8 +215,10 @@ impl DomainRouter {
     /// The "about the domain" thresholds for a document in `language` (the
     /// ISO 639-3 code, when known and settled).
     pub fn on_topic_thresholds(&self, language: Option<&str>) -> Vec<f32> {
-        let offsets = language.and_then(|l| self.language_offsets.iter().find(|(code, _)| code == l));
-        (0..self.names.len()).map(|d| self.on_topic[d] - offsets.map_or(0.0, |(_, o)| o[d])).collect()
+        match language.and_then(|l| self.language_thresholds.iter().find(|(code, _)| code == l)) {
+            Some((_, own)) => own.clone(),
+            None => self.on_topic.clone(),
+        }
     }
 
     /// Which domains a document is about, from its sentences' cosines to
@@ -201,5 +267,23 @@ impl DomainRouter {
     pub fn route(&self, mean: ArrayView1<'_, f32>) -> Option<String> {
         let (sims, _) = self.similarities(mean);
         sims.into_iter().max_by(|a, b| a.1.total_cmp(&b.1)).map(|(n, _)| n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_language_threshold_leaves_the_same_share_of_its_background_above() {
+        // 2 of the default background's 8 cosines reach 0.5: a quarter.
+        let background = [0.9, 0.6, 0.45, 0.4, 0.3, 0.2, 0.1, 0.0];
+        // The language's cosines run lower and closer together: a quarter of them (1 of 4) is above 0.82.
+        let own = [0.84, 0.82, 0.81, 0.8];
+        assert_eq!(language_threshold(0.5, &background, &own), 0.84);
+        // No default sentence reaches it: the medians' difference moves it.
+        assert!((language_threshold(0.95, &background, &own) - (0.95 - (0.3 - 0.81))).abs() < 1e-6);
+        // Nothing to match: the default.
+        assert_eq!(language_threshold(0.5, &[], &own), 0.5);
     }
 }

@@ -153,7 +153,10 @@ fn narratives_on_global_voices() {
     let distrust = given.iter().filter(|g| g.iter().any(|l| l == "URW: Distrust towards Media")).count();
     let neither: Vec<usize> = (0..n).filter(|&i| mentions(texts[i]) == (false, false)).collect();
     let neither_without = neither.iter().filter(|&&i| analyses[i].domain.is_none()).count();
+    let topical: Vec<usize> = (0..n).filter(|&i| mentions(texts[i]) != (false, false)).collect();
+    let topical_kept = topical.iter().filter(|&&i| analyses[i].domain.is_some()).count();
     println!("  stories given a domain: {with_domain} of {n}");
+    println!("  stories mentioning the war or the climate: {}, of which with a domain: {topical_kept}", topical.len());
     for d in ["URW", "CC"] {
         println!("    {d}: {}", analyses.iter().filter(|a| a.domain.as_deref() == Some(d)).count());
     }
@@ -187,11 +190,22 @@ fn narratives_on_global_voices() {
     for (label, share) in &s {
         assert!(label == "Other" || *share <= 0.5, "{label} given to {share:.3} of the stories");
     }
-    // Measured 89 of 127 (70%); the goal is 80% (issue 31), not met yet:
-    // this floor catches a regression.
+    // Issue 31's goals, met (docs/accuracy.md): measured 106 of 127 off-topic
+    // stories without a domain (goal 80%: 102), 12 stories of 169 with a
+    // narrative (goal ≤ 10%: 16), 1 with Distrust towards Media (goal ≤ 3).
     assert!(
-        neither_without * 3 >= neither.len() * 2,
+        neither_without * 10 >= neither.len() * 8,
         "{neither_without} of {} off-topic stories without a domain",
         neither.len()
+    );
+    assert!(carries * 10 <= n, "{carries} of {n} stories given a narrative");
+    assert!(distrust <= 3, "{distrust} stories given URW: Distrust towards Media");
+    // Of the 42 stories that mention the war or the climate, 27 keep a domain
+    // (measured; those that lose it mention Russia in one sentence of 50 or
+    // more): 3 stories of tolerance.
+    assert!(
+        topical_kept >= 24,
+        "{topical_kept} of {} stories mentioning the war or the climate keep a domain",
+        topical.len()
     );
 }

@@ -190,3 +190,38 @@ fn furniture_in_the_sample_articles() {
     }
     assert!(flagged.len() * 20 < total, "{} of {total} sentences flagged", flagged.len());
 }
+
+/// Long in-domain text keeps its domain in every language: the texts in
+/// `tests/data/stance/in-domain/` (written here, 7–8 sentences each; a smoke
+/// test, not an accuracy figure) are judged by their sentences (5 or more),
+/// and each must be about its domain and routed to it.
+#[test]
+fn long_in_domain_text_keeps_its_domain_in_every_language() {
+    let c = common::narratives();
+    let dir = common::root().join("tests/data/stance/in-domain");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".txt"))
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 10, "{names:?}");
+    let mut failures = Vec::new();
+    for name in &names {
+        let text = std::fs::read_to_string(dir.join(name)).unwrap();
+        let want = if name.ends_with("-urw.txt") { "URW" } else { "CC" };
+        let a = c.classify(&text).unwrap();
+        let language = a.language.as_ref().map(|l| l.code.clone());
+        println!(
+            "{name}: {} sentences, language {language:?}, domain {:?}, {:?}",
+            a.sentences.len(),
+            a.domain,
+            a.label_names()
+        );
+        assert!(a.sentences.len() >= 5, "{name}: {} sentences", a.sentences.len());
+        if a.domain.as_deref() != Some(want) {
+            failures.push(format!("{name}: domain {:?} ({:?}), want {want}", a.domain, a.domain_reason));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

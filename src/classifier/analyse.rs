@@ -90,25 +90,24 @@ impl Classifier {
             (Some(router), Some(mean)) if self.taxonomy.is_hierarchical() => router.route(mean.view()),
             _ => None,
         };
-        // A document about none of the domains has none, unless a category
-        // of the best one is confident anyway (see `route::DomainRouter`).
+        // A document about none of the domains has none (see `route::DomainRouter`);
+        // one about some of them goes to the best of those.
         let mut domain_reason = None;
         if let (Some(router), Some(sims), Some(best)) = (self.domain_router(), &scored.topical, &domain) {
             let sims = of_content(sims);
-            if let crate::route::Topicality::Neither(reason) =
-                router.topical(sims.view(), language.map(|l| l.code.as_str()))
-            {
-                let carried = aggregate::hierarchical_decision(
-                    &self.taxonomy,
-                    &doc,
-                    Some(best),
-                    thresholds,
-                    self.decision.max_labels,
-                );
-                if carried.coarse.is_empty() {
+            match router.topical(sims.view(), language.map(|l| l.code.as_str())) {
+                crate::route::Topicality::Neither(reason) => {
                     domain = None;
                     domain_reason = Some(reason);
                 }
+                crate::route::Topicality::In(about) if !about.iter().any(|&d| &router.names()[d] == best) => {
+                    if let Some(mean) = &mean {
+                        let (sims, _) = router.similarities(mean.view());
+                        domain =
+                            about.iter().map(|&d| &sims[d]).max_by(|a, b| a.1.total_cmp(&b.1)).map(|(n, _)| n.clone());
+                    }
+                }
+                crate::route::Topicality::In(_) => {}
             }
         }
         let base = self.base_rates.as_ref().filter(|_| self.head.is_none()).map(|(priors, norms)| {

@@ -271,6 +271,9 @@ impl ClassifierBuilder {
             .chain(&counters.texts)
             .chain(&taxonomy.background)
             .chain(own_backgrounds.iter().flat_map(|(_, s)| s.iter()))
+            // An encoder with a category prefix of its own also reads the
+            // category texts as sentences (the router's thresholds).
+            .chain(members.texts.iter().filter(|_| encoder.prefixes().1.is_some()))
             .map(String::as_str)
             .collect();
         let cache_dir = models_dir.join(crate::cache::CACHE_DIR);
@@ -315,7 +318,13 @@ impl ClassifierBuilder {
             background.view(),
             combine,
         );
+        let members_as_sentences =
+            encoder.prefixes().1.is_some().then(|| all.slice(ndarray::s![all.nrows() - members.texts.len().., ..]));
         let router = DomainRouter::new(&taxonomy, &members, member_vectors.view(), background.view())
+            .map(|r| match members_as_sentences {
+                Some(v) => r.read_as_sentences(&taxonomy, &members, v),
+                None => r,
+            })
             .map(|r| r.with_languages(&own_vectors));
         let head = match self.heads {
             None => None,

@@ -228,8 +228,13 @@ fn z_of(d: &Doc<'_>, c: usize) -> Option<f64> {
     Some(f64::from((d.scores[c] - n.mean.get(c)?) / n.sd.get(c)?.max(crate::aggregate::MIN_SD)))
 }
 
-/// z-score of the document's best top-level category in its domain.
+/// z-score of the document's best top-level category in its domain; `None`
+/// for a document in neither domain (it carries no category: its best
+/// in-domain score would be 0 and drag the gate's mixture apart).
 fn gate_z(taxonomy: &Taxonomy, d: &Doc<'_>) -> Option<f64> {
+    if d.analysis.domain_reason.is_some() {
+        return None;
+    }
     let n = d.basis?.norms.as_ref()?;
     let best = (0..taxonomy.categories.len())
         .filter(|&c| taxonomy.categories[c].parent.is_none() && in_domain(taxonomy, c, d))
@@ -325,7 +330,16 @@ fn summarise(taxonomy: &Taxonomy, docs: &[Doc<'_>], method: Method, fingerprint:
             (Some(g), true) => {
                 let zs: Vec<f64> = docs.iter().filter_map(|d| gate_z(taxonomy, d)).collect();
                 let (low, high) = g.interval(&zs);
-                Estimate { estimate: 1.0 - g.pi, low: 1.0 - high, high: 1.0 - low, counted, note: None }
+                // Documents in neither domain are `Other`: the gate covers the rest.
+                let outside = docs.iter().filter(|d| d.analysis.domain_reason.is_some()).count();
+                let share = (n - outside) as f64 / n as f64;
+                Estimate {
+                    estimate: 1.0 - g.pi * share,
+                    low: 1.0 - high * share,
+                    high: 1.0 - low * share,
+                    counted,
+                    note: None,
+                }
             }
             (_, true) => {
                 let (low, high) = wilson(counted, n);
