@@ -135,7 +135,10 @@ def test_language_and_attributes(classifier):
     scores = a.document_scores
     assert list(scores.values()) == sorted(scores.values(), reverse=True)
     assert set(scores) == set(classifier.taxonomy.labels)
-    assert a.score_of(a.labels[0].label) == pytest.approx(a.labels[0].score)
+    assert a.score_of(a.labels[0].label) == pytest.approx(scores[a.labels[0].label])
+    # Under base rates a label shows the number its decision compared
+    # (sigmoid of base-rate score minus cut): chosen ones at 0.5 or above.
+    assert all(l.score >= 0.5 for l in a.labels)
     assert a.score_of("no such label") is None
     assert a.label_names() == [l.label for l in a.labels]
     assert a.labels[0].to_dict() == a.to_dict()["labels"][0]
