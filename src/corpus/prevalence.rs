@@ -455,8 +455,9 @@ impl Prevalence {
     /// and bases are read: no model is needed.
     pub fn adapt(docs: &mut [DocumentAnalysis], taxonomy: &Taxonomy) -> Result<()> {
         let adaptation = Adaptation::fit(docs, taxonomy)?;
+        // `fit` has checked every document against the taxonomy.
         for d in docs.iter_mut() {
-            adaptation.apply(d, taxonomy)?;
+            adaptation.redecide(d, taxonomy);
         }
         Ok(())
     }
@@ -533,13 +534,18 @@ impl Adaptation {
                 self.taxonomy, fingerprint
             )));
         }
+        self.redecide(doc, taxonomy);
+        Ok(())
+    }
+
+    /// [`Adaptation::apply`] to a document already checked against `taxonomy`.
+    fn redecide(&self, doc: &mut DocumentAnalysis, taxonomy: &Taxonomy) {
         if doc.domain_reason.is_some() {
-            return Ok(());
+            return;
         }
         let fitted = self.by_language.get(&language_key(doc)).unwrap_or(&self.pooled);
         let decision = adapted(taxonomy, &doc_of(taxonomy, doc), fitted);
         apply(taxonomy, doc, decision);
-        Ok(())
     }
 }
 
