@@ -6,9 +6,9 @@
 use std::sync::OnceLock;
 
 use pyo3::prelude::*;
-use pyo3::types::{PyString, PyType};
+use pyo3::types::PyType;
 
-use crate::prevalence::{check_adaptable, check_items, give_back, item_of, taxonomy_for};
+use crate::prevalence::{check_items, give_back, item_of, taxonomy_for, to_adapt, ToAdapt};
 use crate::{py_error, unlocked};
 
 /// The corpus's estimated prevalences as priors, fitted once
@@ -67,29 +67,7 @@ impl Adaptation {
         results: &Bound<'_, PyAny>,
         taxonomy: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        if results.is_instance_of::<PyString>() {
-            return Err(pyo3::exceptions::PyTypeError::new_err(
-                "Adaptation.fit takes a list of results (one per document), not a str",
-            ));
-        }
-        let mut docs = Vec::new();
-        let mut at = Vec::new();
-        for (i, item) in results.try_iter()?.enumerate() {
-            if let (_, Some(d)) = item_of(py, &item?, i)? {
-                at.push(i);
-                docs.push(d);
-            }
-        }
-        if docs.is_empty() {
-            return Err(py_error(
-                py,
-                "InvalidInputError",
-                "invalid input: no classified documents to fit an adaptation on (none given, or every one failed)",
-            ));
-        }
-        let taxonomy = taxonomy_for(py, taxonomy, &docs)?;
-        check_items(py, &taxonomy, &at.iter().copied().zip(&docs).collect::<Vec<_>>())?;
-        check_adaptable(&taxonomy)?;
+        let ToAdapt { docs, taxonomy, .. } = to_adapt(py, results, taxonomy, "Adaptation.fit", "fit an adaptation on")?;
         let (inner, taxonomy) = unlocked(py, move || {
             let a = framelens::corpus::Adaptation::fit(&docs, &taxonomy)?;
             Ok((a, taxonomy))

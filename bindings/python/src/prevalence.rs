@@ -228,6 +228,59 @@ pub(crate) fn check_items(
     Ok(())
 }
 
+/// What adapting reads from `results`: every item as it came in (`items`,
+/// `kinds`), the analyses among them (`docs`, at the indices `at`), and the
+/// taxonomy, checked: every analysis is of it (this version) and it can be
+/// adapted.
+pub(crate) struct ToAdapt {
+    pub items: Vec<PyObject>,
+    pub kinds: Vec<Kind>,
+    pub at: Vec<usize>,
+    pub docs: Vec<framelens::DocumentAnalysis>,
+    pub taxonomy: framelens::Taxonomy,
+}
+
+/// Read `results` for `framelens.adapt` or `Adaptation.fit`: `caller` names
+/// the call and `purpose` what the analyses are for, in the errors.
+pub(crate) fn to_adapt(
+    py: Python<'_>,
+    results: &Bound<'_, PyAny>,
+    taxonomy: Option<&Bound<'_, PyAny>>,
+    caller: &str,
+    purpose: &str,
+) -> PyResult<ToAdapt> {
+    if results.is_instance_of::<PyString>() {
+        return Err(pyo3::exceptions::PyTypeError::new_err(format!(
+            "{caller} takes a list of results (one per document), not a str"
+        )));
+    }
+    let mut items = Vec::new();
+    let mut kinds = Vec::new();
+    let mut docs = Vec::new();
+    let mut at = Vec::new();
+    for (i, item) in results.try_iter()?.enumerate() {
+        let item = item?;
+        let (kind, doc) = item_of(py, &item, i)?;
+        if let Some(d) = doc {
+            at.push(i);
+            docs.push(d);
+        }
+        kinds.push(kind);
+        items.push(item.unbind());
+    }
+    if docs.is_empty() {
+        return Err(py_error(
+            py,
+            "InvalidInputError",
+            &format!("invalid input: no classified documents to {purpose} (none given, or every one failed)"),
+        ));
+    }
+    let taxonomy = taxonomy_for(py, taxonomy, &docs)?;
+    check_items(py, &taxonomy, &at.iter().copied().zip(&docs).collect::<Vec<_>>())?;
+    check_adaptable(&taxonomy)?;
+    Ok(ToAdapt { items, kinds, at, docs, taxonomy })
+}
+
 /// adapt(results, *, taxonomy=None) -> list
 ///
 /// Re-decide every document of a corpus with the corpus's estimated
@@ -253,35 +306,7 @@ pub fn adapt(
     results: &Bound<'_, PyAny>,
     taxonomy: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Vec<PyObject>> {
-    if results.is_instance_of::<PyString>() {
-        return Err(pyo3::exceptions::PyTypeError::new_err(
-            "adapt takes a list of results (one per document), not a str",
-        ));
-    }
-    let mut items = Vec::new();
-    let mut kinds = Vec::new();
-    let mut docs = Vec::new();
-    let mut at = Vec::new();
-    for (i, item) in results.try_iter()?.enumerate() {
-        let item = item?;
-        let (kind, doc) = item_of(py, &item, i)?;
-        if let Some(d) = doc {
-            at.push(i);
-            docs.push(d);
-        }
-        kinds.push(kind);
-        items.push(item.unbind());
-    }
-    if docs.is_empty() {
-        return Err(py_error(
-            py,
-            "InvalidInputError",
-            "invalid input: no classified documents to adapt (none given, or every one failed)",
-        ));
-    }
-    let taxonomy = taxonomy_for(py, taxonomy, &docs)?;
-    check_items(py, &taxonomy, &at.iter().copied().zip(&docs).collect::<Vec<_>>())?;
-    check_adaptable(&taxonomy)?;
+    let ToAdapt { items, kinds, at, docs, taxonomy } = to_adapt(py, results, taxonomy, "adapt", "adapt")?;
     let docs = unlocked(py, move || {
         let mut docs = docs;
         framelens::corpus::Prevalence::adapt(&mut docs, &taxonomy)?;
