@@ -16,7 +16,10 @@
 //!
 //! `cargo run --release --example NAME --` in a command runs the binary this
 //! test builds (`target/release/examples/NAME`); `cargo build` lines are not
-//! run. Timings (`1.2 s`, `4.08 docs/s`) are compared as numbers of any value.
+//! run. Timings (`1.2 s`, `4.08 docs/s`) are compared as numbers of any value;
+//! other numbers within what different CPUs change (see [`agrees`]: ONNX
+//! Runtime's int8 kernels differ between AVX2 and AVX-512 machines), words
+//! exactly.
 //!
 //! Refreshing after a change of output: `FRAMELENS_BLESS=1 cargo test
 //! --release --test docs` rewrites each checked block from its run (keeping
@@ -208,6 +211,78 @@ fn mask(line: &str) -> String {
     out.join(" ").trim_end().to_string()
 }
 
+/// The words of a line, numbers apart: split at spaces and commas, with the
+/// quotes, brackets and signs around them taken off.
+fn words(line: &str) -> Vec<&str> {
+    line.split(|c: char| c.is_whitespace() || c == ',')
+        .map(|w| w.trim_matches(|c: char| "\"'[](){};:%".contains(c)))
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+/// Whether a line printed here agrees with the docs' line: the same words,
+/// numbers apart, which may differ by what ONNX Runtime's int8 kernels
+/// change from one CPU to another (AVX2 and AVX-512 machines give scores a
+/// few hundredths apart, and a base-rate score of 5.28 on one is 4.77 on
+/// the other, 1.99 and 1.54 a score on a z scale): a whole number (a
+/// count, a file size) within 1%, a decimal up to 1 within 0.15, a larger
+/// one within 0.5 plus 12%. Another word (a label, a name) does not agree,
+/// except one label shown at a score of 0.05 or less on both sides: such
+/// near-ties at the bottom of a list trade places between CPUs.
+fn agrees(expected: &str, got: &str) -> bool {
+    if expected == got {
+        return true;
+    }
+    let (e, g) = (words(expected), words(got));
+    if e.len() != g.len() {
+        return false;
+    }
+    let tiny = |w: &[&str], i: usize| w.get(i + 1).and_then(|n| n.parse::<f64>().ok()).is_some_and(|x| x.abs() <= 0.05);
+    let mut relabelled = false;
+    for (i, (a, b)) in e.iter().zip(&g).enumerate() {
+        if a == b {
+            continue;
+        }
+        match (a.parse::<f64>(), b.parse::<f64>()) {
+            (Ok(x), Ok(y)) if x.is_finite() && y.is_finite() => {
+                let scale = x.abs().max(y.abs());
+                let whole = !a.contains(['.', 'e']) && !b.contains(['.', 'e']);
+                let tolerance = match (whole, scale <= 1.0) {
+                    (true, _) => 0.01 * scale,
+                    (false, true) => 0.15,
+                    (false, false) => 0.5 + 0.12 * scale,
+                };
+                if (x - y).abs() > tolerance {
+                    return false;
+                }
+            }
+            _ if !relabelled && tiny(&e, i) && tiny(&g, i) => relabelled = true,
+            _ => return false,
+        }
+    }
+    true
+}
+
+/// Whether a block printed here agrees with the docs' block: line by line,
+/// or, where near-tied labels traded places, each of the docs' lines with
+/// a different printed line.
+fn block_agrees(expected: &[String], got: &[String]) -> bool {
+    if expected.len() != got.len() {
+        return false;
+    }
+    if expected.iter().zip(got).all(|(e, g)| agrees(e, g)) {
+        return true;
+    }
+    let mut used = vec![false; got.len()];
+    expected.iter().all(|e| match (0..got.len()).find(|&j| !used[j] && agrees(e, &got[j])) {
+        Some(j) => {
+            used[j] = true;
+            true
+        }
+        None => false,
+    })
+}
+
 /// A scratch folder linking the repository's top-level entries, with the
 /// example binaries this test built under target/release/examples.
 fn scratch() -> tempfile::TempDir {
@@ -301,7 +376,7 @@ fn check_file(path: &Path) -> Vec<String> {
     for (step, got) in steps.iter().zip(&actual) {
         let expected: Vec<String> = step.expected.iter().map(|l| mask(l)).collect();
         let masked: Vec<String> = got.iter().map(|l| mask(l)).collect();
-        if expected != masked {
+        if !block_agrees(&expected, &masked) {
             let at = blocks[step.block].line;
             problems.push(format!(
                 "{name}:{at}: `{}` printed\n{}\n--- but the docs show ---\n{}",
@@ -309,12 +384,12 @@ fn check_file(path: &Path) -> Vec<String> {
                 got.join("\n"),
                 step.expected.join("\n")
             ));
-            // Keep the docs' line where only timings differ.
+            // Keep the docs' line where it agrees (timings, CPU noise).
             let new: Vec<String> = got
                 .iter()
                 .enumerate()
                 .map(|(k, l)| match step.expected.get(k) {
-                    Some(old) if mask(old) == mask(l) => old.clone(),
+                    Some(old) if agrees(&mask(old), &mask(l)) => old.clone(),
                     _ => l.clone(),
                 })
                 .collect();
@@ -379,6 +454,18 @@ fn markers_and_masks_work_as_documented() {
         "batch: 5 documents in # s (# docs/s): 5 ok, 0 failed"
     );
     assert_eq!(mask("Security_and_defense 0.50"), "Security_and_defense 0.50");
+    // Numbers agree within the CPUs' spread; words and counts do not move.
+    assert!(agrees("Morality 0.34 score 4.77 < cut 5.44", "Morality 0.43 score 5.28 < cut 5.55"));
+    assert!(agrees("511764 frames.jsonl", "511651 frames.jsonl"));
+    assert!(agrees(r#"{"top":["Morality 0.93"]}"#, r#"{"top":["Morality 0.95"]}"#));
+    assert!(!agrees("Public_opinion 0.30", "Political 0.30"));
+    assert!(agrees("Cultural_identity 0.01 score 0.97", "Political 0.01 score 1.01"));
+    assert!(!agrees("Cultural_identity 0.01 Morality 0.02", "Political 0.01 Economic 0.02"));
+    let (a, b) = (["x 0.53".to_string(), "y 0.51".to_string()], ["y 0.52".to_string(), "x 0.51".to_string()]);
+    assert!(block_agrees(&a, &b) && !block_agrees(&a, &b[..1]));
+    assert!(!agrees("decided 4", "decided 5"));
+    assert!(!agrees("Morality 0.34", "Morality 0.90"));
+    assert!(!agrees("Morality 0.34", "Morality 0.34 extra"));
     assert_eq!(runnable("cargo run --release --example classify -- a.txt"), "target/release/examples/classify a.txt");
     assert_eq!(runnable("cargo build --release --examples"), "true");
 }

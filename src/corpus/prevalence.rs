@@ -172,10 +172,26 @@ impl Mixture {
         m
     }
 
-    /// The 90% profile-likelihood interval of the share (the positive
-    /// component held at its fit): every share whose log-likelihood is
-    /// within 1.353 (χ²₁ 90% / 2) of the best.
+    /// The 90% interval of the share: the profile-likelihood interval (every
+    /// share whose log-likelihood is within 1.353, χ²₁ 90% / 2, of the best,
+    /// the positive component held at its fit), widened by what is not
+    /// known about the anchor. Neutral text places the negative component
+    /// only to within [`ANCHOR_SHIFT`] of its standard deviation, so the
+    /// mixture is refitted with that component moved by ±`ANCHOR_SHIFT` and
+    /// the interval covers all three fits' intervals.
     fn interval(&self, zs: &[f64]) -> (f64, f64) {
+        let (mut low, mut high) = self.profile(zs);
+        for shift in [-ANCHOR_SHIFT, ANCHOR_SHIFT] {
+            let moved: Vec<f64> = zs.iter().map(|z| z - shift).collect();
+            let (l, h) = Mixture::fit(&moved).profile(&moved);
+            low = low.min(l);
+            high = high.max(h);
+        }
+        (low, high)
+    }
+
+    /// The profile-likelihood interval alone, with the anchor where it is.
+    fn profile(&self, zs: &[f64]) -> (f64, f64) {
         let best = self.log_likelihood(zs, self.pi);
         let inside = |pi: f64| best - self.log_likelihood(zs, pi) <= 1.353;
         let grid: Vec<f64> = (0..=400).map(|i| f64::from(i) / 400.0).collect();
@@ -184,6 +200,16 @@ impl Mixture {
         (low, high)
     }
 }
+
+/// How far, in standard deviations of neutral text, the negative
+/// component's centre may be from where the taxonomy's background puts it.
+/// Measured: the same stories scored on two CPUs (ONNX Runtime's int8
+/// kernels on AVX2 and on AVX-512 VNNI) put the Global Voices gate scores
+/// about 0.25 apart, and the estimate moved from 0.12 to 0.02 of the
+/// stories carrying a narrative, outside each other's profile interval
+/// (docs/accuracy.md). A shift that small, from nothing in the corpus,
+/// is the least the interval must take in.
+const ANCHOR_SHIFT: f64 = 0.25;
 
 fn quantile(v: &[f64], q: f64) -> f64 {
     if v.is_empty() {
@@ -705,7 +731,9 @@ mod tests {
             let m = Mixture::fit(&zs);
             let (low, high) = m.interval(&zs);
             assert!((m.pi - share).abs() < 0.04, "share {share}: {m:?}");
-            assert!(low <= share && share <= high && high - low < 0.15, "share {share}: [{low}, {high}]");
+            // The interval takes in the anchor's ±0.25 (ANCHOR_SHIFT): wider
+            // than sampling alone would make it, even for 2,000 documents.
+            assert!(low <= share && share <= high && high - low < 0.25, "share {share}: [{low}, {high}]");
         }
     }
 
