@@ -234,6 +234,13 @@ pub struct DocumentAnalysis {
 }
 
 impl DocumentAnalysis {
+    /// Every label decided, of both levels: the labels (for a two-level
+    /// taxonomy, the sub-narratives), then the narratives (`coarse`), each
+    /// high to low.
+    pub fn decided(&self) -> impl Iterator<Item = &DocumentLabel> {
+        self.labels.iter().chain(self.coarse.iter().flatten())
+    }
+
     /// The label names, high to low.
     pub fn label_names(&self) -> Vec<&str> {
         self.labels.iter().map(|l| l.label.as_str()).collect()
@@ -296,7 +303,7 @@ impl DocumentAnalysis {
     /// the taxonomy lacks (`Other` says which gate it fell below).
     pub fn explain(&self, label: &str, taxonomy: &crate::taxonomy::Taxonomy) -> Option<String> {
         let basis = self.basis.as_ref()?;
-        let chosen = self.labels.iter().chain(self.coarse.iter().flatten()).any(|l| l.label == label);
+        let chosen = self.decided().any(|l| l.label == label);
         if taxonomy.other_label.as_deref() == Some(label) {
             return Some(if basis.rule == crate::basis::Rule::OutsideDomains {
                 "the document is in neither domain".to_string()
@@ -315,8 +322,7 @@ impl DocumentAnalysis {
     /// and the report list under "not chosen". Without a basis (results
     /// written before it), the document scores.
     pub fn undecided(&self, taxonomy: &crate::taxonomy::Taxonomy) -> Vec<LabelScore> {
-        let decided: Vec<&str> =
-            self.labels.iter().chain(self.coarse.iter().flatten()).map(|l| l.label.as_str()).collect();
+        let decided: Vec<&str> = self.decided().map(|l| l.label.as_str()).collect();
         let mut out: Vec<LabelScore> = self
             .document_scores
             .iter()

@@ -151,7 +151,7 @@ fn page_numbers_equal_batch_summary() {
     let mut counted: HashMap<String, u64> = HashMap::new();
     for d in fixtures() {
         let a = d.outcome.as_ref().expect("fixture classified");
-        let mut ls: Vec<&str> = a.labels.iter().chain(a.coarse.iter().flatten()).map(|l| l.label.as_str()).collect();
+        let mut ls: Vec<&str> = a.decided().map(|l| l.label.as_str()).collect();
         ls.sort_unstable();
         ls.dedup();
         for l in ls {

@@ -70,8 +70,7 @@ fn read(t: &Taxonomy, name: &str) -> Vec<LabelledDocument> {
 
 /// Category indices of an analysis's labels (both levels).
 fn decision_indices(t: &Taxonomy, a: &DocumentAnalysis) -> Vec<usize> {
-    let mut v: Vec<usize> =
-        a.labels.iter().chain(a.coarse.iter().flatten()).filter_map(|l| t.index_of_label(&l.label)).collect();
+    let mut v: Vec<usize> = a.decided().filter_map(|l| t.index_of_label(&l.label)).collect();
     v.sort_unstable();
     v.dedup();
     v

@@ -173,7 +173,7 @@ fn narratives_on_global_voices() {
         for s in a.sentences.iter().filter(|s| s.furniture) {
             println!("    furniture [{i}] {}", s.text.chars().take(100).collect::<String>());
         }
-        for l in a.labels.iter().chain(a.coarse.iter().flatten()) {
+        for l in a.decided() {
             assert!(l.evidence.iter().all(|&e| !a.sentences[e].furniture), "story {i}: furniture as evidence");
         }
     }

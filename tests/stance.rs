@@ -153,7 +153,7 @@ fn furniture_is_flagged_and_never_evidence() {
     for s in &a.sentences {
         assert_eq!(&story[s.start..s.end], s.text);
     }
-    for l in a.labels.iter().chain(a.coarse.iter().flatten()) {
+    for l in a.decided() {
         assert!(l.evidence.iter().all(|&i| !a.sentences[i].furniture), "{l:?}");
     }
     // The basis is of the story's own sentences: its norms are for that length.
@@ -179,7 +179,7 @@ fn furniture_in_the_sample_articles() {
             println!("{}: {}", path.file_name().unwrap().to_string_lossy(), s.text);
             flagged.push(s.text.clone());
         }
-        for l in a.labels.iter().chain(a.coarse.iter().flatten()) {
+        for l in a.decided() {
             assert!(l.evidence.iter().all(|&i| !a.sentences[i].furniture), "{}: {l:?}", path.display());
         }
     }

@@ -303,7 +303,7 @@ fn exclusive_total(taxonomy: &Taxonomy, d: &Doc<'_>) -> f64 {
 }
 
 fn carries(a: &DocumentAnalysis, label: &str) -> bool {
-    a.labels.iter().chain(a.coarse.iter().flatten()).any(|l| l.label == label)
+    a.decided().any(|l| l.label == label)
 }
 
 fn not_enough(counted: f64) -> Estimate {
@@ -644,7 +644,7 @@ fn adapted(taxonomy: &Taxonomy, d: &Doc<'_>, fitted: &Fitted) -> Adapted {
 }
 
 fn apply(taxonomy: &Taxonomy, a: &mut DocumentAnalysis, d: Adapted) {
-    let old: Vec<DocumentLabel> = a.labels.iter().chain(a.coarse.iter().flatten()).cloned().collect();
+    let old: Vec<DocumentLabel> = a.decided().cloned().collect();
     let evidence_of = |c: usize| -> Vec<usize> {
         let label = &taxonomy.categories[c].label;
         if let Some(l) = old.iter().find(|l| &l.label == label) {

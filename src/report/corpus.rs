@@ -605,15 +605,8 @@ fn doc_of<'a>(d: &'a CorpusDocument, lite: Option<&'a DocumentAnalysis>, labels:
             Err(why) => (None, Some((v.to_string(), why))),
         },
     };
-    let mut decided: Vec<usize> = analysis
-        .map(|a| {
-            a.labels
-                .iter()
-                .chain(a.coarse.iter().flatten())
-                .filter_map(|l| labels.index.get(&l.label).copied())
-                .collect()
-        })
-        .unwrap_or_default();
+    let mut decided: Vec<usize> =
+        analysis.map(|a| a.decided().filter_map(|l| labels.index.get(&l.label).copied()).collect()).unwrap_or_default();
     decided.sort_unstable();
     decided.dedup();
     Doc {
@@ -863,7 +856,7 @@ fn render_evidence(
     let mut best: Vec<Vec<(f32, usize, usize)>> = vec![Vec::new(); labels.names.len()];
     for (di, d) in view.iter().enumerate() {
         let Some(a) = d.analysis else { continue };
-        for l in a.labels.iter().chain(a.coarse.iter().flatten()) {
+        for l in a.decided() {
             let Some(&li) = labels.index.get(&l.label) else { continue };
             let top = l
                 .evidence

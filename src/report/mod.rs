@@ -122,7 +122,7 @@ impl<'a> Page<'a> {
             groups: Vec::new(),
             evidence_of: HashMap::new(),
         };
-        for l in analysis.labels.iter().chain(analysis.coarse.iter().flatten()) {
+        for l in analysis.decided() {
             for &i in &l.evidence {
                 page.evidence_of.entry(i).or_default().push(&l.label);
             }
@@ -143,8 +143,7 @@ impl<'a> Page<'a> {
         for l in self.chart_labels() {
             on_page.entry(self.group(l.label)).or_default();
         }
-        let decided =
-            self.analysis.labels.iter().chain(self.analysis.coarse.iter().flatten()).map(|l| l.label.as_str());
+        let decided = self.analysis.decided().map(|l| l.label.as_str());
         let by_score = decided.chain(self.analysis.document_scores.iter().map(|s| &*s.label));
         for label in by_score {
             let group = self.group(label);
@@ -289,8 +288,7 @@ impl<'a> Page<'a> {
 
     fn render_article(&self, h: &mut String) {
         let a = self.analysis;
-        let decided_groups: std::collections::HashSet<String> =
-            a.labels.iter().chain(a.coarse.iter().flatten()).map(|l| self.group(&l.label)).collect();
+        let decided_groups: std::collections::HashSet<String> = a.decided().map(|l| self.group(&l.label)).collect();
         h.push_str("<article id=\"fl-article\" class=\"fl-article\">\n<p>");
         let mut prev_end = 0;
         for (i, s) in a.sentences.iter().enumerate() {

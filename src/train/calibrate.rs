@@ -461,9 +461,7 @@ pub fn zero_shot_decisions(classifier: &crate::Classifier, docs: &[&crate::data:
         .map(|a| match a {
             Err(_) => Vec::new(),
             Ok(a) => a
-                .labels
-                .iter()
-                .chain(a.coarse.iter().flatten())
+                .decided()
                 .filter_map(|l| taxonomy.index_of_label(&l.label))
                 .collect::<std::collections::BTreeSet<_>>()
                 .into_iter()
