@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use pyo3::prelude::*;
 use pyo3::types::PyType;
 
-use crate::prevalence::{check_items, give_back, item_of, taxonomy_for, to_adapt, ToAdapt};
+use crate::prevalence::{check_items_against, give_back, item_of, taxonomy_for, to_adapt, ToAdapt};
 use crate::{py_error, unlocked};
 
 /// The corpus's estimated prevalences as priors, fitted once
@@ -88,7 +88,9 @@ impl Adaptation {
             return Ok(result.clone().unbind());
         };
         let taxonomy = self.taxonomy(py, &doc)?;
-        check_items(py, taxonomy, &[(0, &doc)])?;
+        // The taxonomy held is the one fitted (checked when it was set), so
+        // its fingerprint is the adaptation's: no second hash per row.
+        check_items_against(py, taxonomy, &self.inner.taxonomy, &[(0, &doc)])?;
         let doc = unlocked(py, || {
             self.inner.apply(&mut doc, taxonomy)?;
             Ok(doc)

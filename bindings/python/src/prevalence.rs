@@ -202,7 +202,18 @@ pub(crate) fn check_items(
     taxonomy: &framelens::Taxonomy,
     items: &[(usize, &framelens::DocumentAnalysis)],
 ) -> PyResult<()> {
-    let fingerprint = framelens::basis::fingerprint(taxonomy);
+    check_items_against(py, taxonomy, &framelens::basis::fingerprint(taxonomy), items)
+}
+
+/// [`check_items`] with the taxonomy's fingerprint already known (it is a
+/// SHA-256 of the whole serialised taxonomy: `Adaptation.apply`, called
+/// once per row, passes the one its adaptation was fitted with).
+pub(crate) fn check_items_against(
+    py: Python<'_>,
+    taxonomy: &framelens::Taxonomy,
+    fingerprint: &str,
+    items: &[(usize, &framelens::DocumentAnalysis)],
+) -> PyResult<()> {
     for &(i, d) in items {
         if d.taxonomy != taxonomy.name {
             return Err(py_error(
