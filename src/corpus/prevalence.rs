@@ -92,13 +92,13 @@ impl Method {
                 "classify-and-count: the share of documents given the label; 90% Wilson interval over documents"
             }
             (Method::Gate, false) => {
-                "anchored gate: the share carrying any category from documents' best scores as a mixture of neutral reporting (known from the taxonomy's background, per length and language) and the rest (fitted by EM; 90% profile-likelihood interval); each category counted (90% Wilson interval)"
+                "anchored gate: the share carrying any category from documents' best scores as a mixture of neutral reporting (known from the taxonomy's background, per length and language) and the rest (fitted by EM; 90% profile-likelihood interval, widened by the anchor's ±0.25 neutral sd); each category counted (90% Wilson interval)"
             }
             (Method::Gate | Method::Anchored, true) => {
                 "probabilistic classify-and-count: the mean of the head's probabilities (normalised to sum to one per document for a taxonomy whose documents carry exactly one category); 90% normal interval"
             }
             (Method::Anchored, false) => {
-                "anchored mixture: per category, documents' scores as a mixture of neutral reporting (known from the taxonomy's background, per length and language) and documents that carry it (fitted by EM); 90% profile-likelihood interval"
+                "anchored mixture: per category, documents' scores as a mixture of neutral reporting (known from the taxonomy's background, per length and language) and documents that carry it (fitted by EM); 90% profile-likelihood interval, widened by the anchor's ±0.25 neutral sd"
             }
         }
     }
