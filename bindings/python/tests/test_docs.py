@@ -60,8 +60,8 @@ def agrees(expected: str, got: str) -> bool:
     """The rule of tests/docs.rs: the same words; numbers may differ by what
     ONNX Runtime's int8 kernels change between CPUs (AVX2 and AVX-512): a
     whole number within 1%, a decimal up to 1 within 0.15, a larger one within
-    0.5 plus 12%; one label shown
-    at 0.05 or less on both sides may be another (near-ties trade places)."""
+    0.5 plus 12%; one label shown at 0.05 or less on both sides may be
+    another (near-ties trade places)."""
     if expected == got:
         return True
     e, g = words(expected), words(got)
