@@ -15,19 +15,13 @@ mod common;
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use framelens::corpus::Prevalence;
 use framelens::models::OnnxModel;
-use framelens::{Classifier, DocumentAnalysis, Taxonomy};
+use framelens::{DocumentAnalysis, Taxonomy};
 
 fn adapt(c: &mut Criterion) {
     let docs: Vec<String> = common::corpus().into_iter().filter(|d| d.len() < 12_000).take(40).collect();
     let texts: Vec<&str> = docs.iter().map(String::as_str).collect();
     let taxonomy = Taxonomy::builtin("semeval2025-narratives").unwrap_or_else(|e| panic!("{e}"));
-    let classifier = Classifier::builder()
-        .taxonomy(taxonomy.clone())
-        .models_dir(common::root().join("models"))
-        .model(OnnxModel::Rowq8)
-        .threads(2)
-        .build()
-        .unwrap_or_else(|e| panic!("building the classifier: {e} (run models/fetch first)"));
+    let classifier = common::classifier_for(taxonomy.clone(), OnnxModel::Rowq8, 2, None);
     let analyses: Vec<DocumentAnalysis> =
         classifier.classify_batch(&texts).into_iter().map(|r| r.unwrap_or_else(|e| panic!("{e}"))).collect();
     let mut g = c.benchmark_group("adapt/semeval2025-narratives/rowq8");

@@ -45,11 +45,13 @@ pub fn models() -> Vec<OnnxModel> {
 
 /// A media-frames classifier on `threads` threads.
 pub fn classifier(model: OnnxModel, threads: usize, batch_size: Option<usize>) -> Classifier {
-    let mut b = Classifier::builder()
-        .taxonomy(Taxonomy::builtin("media-frames").unwrap_or_else(|e| panic!("{e}")))
-        .models_dir(root().join("models"))
-        .model(model)
-        .threads(threads);
+    classifier_for(Taxonomy::builtin("media-frames").unwrap_or_else(|e| panic!("{e}")), model, threads, batch_size)
+}
+
+/// A classifier of `taxonomy` on `threads` threads.
+pub fn classifier_for(taxonomy: Taxonomy, model: OnnxModel, threads: usize, batch_size: Option<usize>) -> Classifier {
+    let mut b =
+        Classifier::builder().taxonomy(taxonomy).models_dir(root().join("models")).model(model).threads(threads);
     if let Some(n) = batch_size {
         b = b.batch_size(n);
     }
